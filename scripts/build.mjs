@@ -1,12 +1,16 @@
 // Bundles the three shipped entry points (extension, language server, CLI) with esbuild, and — with --tests —
 // every test file and benchmark into out/ so that Node's own test runner can execute them.
 import { build } from 'esbuild';
-import { existsSync, readdirSync, statSync, chmodSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, chmodSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const withTests = process.argv.includes('--tests');
+// --only=a,b: build just these test sources (and no shipped bundle unless --with-dist), for quick targeted runs.
+const onlyArg = process.argv.find((a) => a.startsWith('--only='));
+const only = onlyArg ? onlyArg.slice('--only='.length).split(',').filter(Boolean) : undefined;
+const withDist = !only || process.argv.includes('--with-dist');
 const production = process.argv.includes('--production');
 
 const common = {
@@ -17,6 +21,7 @@ const common = {
   sourcemap: production ? false : 'linked',
   minify: production,
   logLevel: 'warning',
+  define: { __VERSION__: JSON.stringify(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version) },
   absWorkingDir: root,
 };
 
@@ -39,7 +44,7 @@ function findFiles(dir, suffix) {
 }
 
 const jobs = [];
-for (const entry of shipped) {
+for (const entry of withDist ? shipped : []) {
   if (!existsSync(join(root, entry.in))) continue;
   jobs.push(
     build({
@@ -61,6 +66,7 @@ if (withTests) {
     ...findFiles(join(root, 'bench'), '.bench.ts'),
   ];
   for (const file of testEntries) {
+    if (only && !only.some((prefix) => relative(root, file).startsWith(prefix))) continue;
     const rel = relative(root, file).replace(/\.ts$/, '.js');
     jobs.push(
       build({

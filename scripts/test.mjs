@@ -6,7 +6,14 @@ import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const built = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs'), '--tests'], { stdio: 'inherit' });
+const requested = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+// A targeted run builds only the named tests; the shipped bundles too unless every target is a unit test.
+const buildArgs = [join(root, 'scripts', 'build.mjs'), '--tests'];
+if (requested.length > 0) {
+  buildArgs.push(`--only=${requested.map((r) => relative(root, resolve(root, r))).join(',')}`);
+  if (!requested.every((r) => relative(root, resolve(root, r)).startsWith('test/unit'))) buildArgs.push('--with-dist');
+}
+const built = spawnSync(process.execPath, buildArgs, { stdio: 'inherit' });
 if (built.status !== 0) process.exit(built.status ?? 1);
 
 function findTests(dir) {
@@ -18,7 +25,6 @@ function findTests(dir) {
 }
 
 // Arguments name test sources (test/unit/names.test.ts) or folders (test/unit); default: every level.
-const requested = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const targets = requested.length > 0 ? requested : ['test'];
 const files = targets.flatMap((target) => {
   const rel = relative(root, resolve(root, target)).replace(/\.ts$/, '.js');
