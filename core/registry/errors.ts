@@ -198,12 +198,12 @@ function namespaceOf(repository: string): string {
 
 /** The Unauthorized error for a refused request, with the advice that fits what was asked for. */
 export function unauthorizedFor(ctx: ErrorContext, registryMessage = ''): Unauthorized {
-  const why = registryMessage ? ` (${registryMessage})` : '';
+  const reason = ctx.challengeError === 'insufficient_scope' ? 'insufficient scope' : registryMessage;
+  const why = reason ? ` (${reason})` : '';
   if (ctx.push) {
     return new Unauthorized(
       `you are not authorized to push to ${namespaceOf(ctx.repository)} on ${ctx.host}${why}: ` +
-        'create the model under a namespace you own' +
-        (ctx.authenticated ? '' : ', and make sure your key or credentials for this registry are set up'),
+        `create the model under a namespace you own, and check that your key or credentials for ${ctx.host} are set up`,
     );
   }
   if (ctx.authenticated) {

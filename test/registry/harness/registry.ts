@@ -5,7 +5,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hashSync } from 'bcryptjs';
-import { request } from 'undici';
+import { Agent, request } from 'undici';
 import { makeTempDir, onExit } from './temp';
 
 export interface RegistryConfig {
@@ -134,12 +134,13 @@ export async function startRegistry(config: RegistryConfig = {}): Promise<Runnin
     temp.remove();
   };
 
-  // Wait until it answers /v2/ (any status: 200 or 401).
-  if (!config.tls) {
+  // Wait until it answers /v2/ (any status: 200 or 401), over TLS without verification if need be.
+  const probe = new Agent({ connect: { rejectUnauthorized: false } });
+  try {
     const deadline = Date.now() + START_TIMEOUT_MS;
     for (;;) {
       try {
-        const res = await request(`${url}/v2/`);
+        const res = await request(`${url}/v2/`, { dispatcher: probe });
         await res.body.dump();
         break;
       } catch (err) {
@@ -150,6 +151,8 @@ export async function startRegistry(config: RegistryConfig = {}): Promise<Runnin
         await new Promise((r) => setTimeout(r, 20));
       }
     }
+  } finally {
+    await probe.close();
   }
   return { host, port, url, storageRoot, log: () => stderr, stop };
 }

@@ -19,6 +19,8 @@ export interface TokenRequestRecord {
   granted: Array<{ name: string; actions: string[] }>;
   /** Raw Authorization header (tests check it is not a Bearer). */
   authorization: string | undefined;
+  /** The token issued, if any (tests check it never shows up in messages). */
+  token?: string;
 }
 
 export interface TokenServerOptions {
@@ -148,8 +150,8 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
       return;
     }
     const access = grant(scopes, actions);
-    requests.push({ kind, url: fullUrl, scopes, granted: access.map((a) => ({ name: a.name, actions: a.actions })), authorization });
     const token = mint(account, access);
+    requests.push({ kind, url: fullUrl, scopes, granted: access.map((a) => ({ name: a.name, actions: a.actions })), authorization, token });
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ token, access_token: token, expires_in: lifetime, issued_at: new Date().toISOString() }));
   };
