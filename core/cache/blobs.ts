@@ -1,0 +1,283 @@
+// Content-addressed blobs in `<models>/blobs/` (spec 3.2, 3.10): paths only from validated digests; new blobs are
+// hashed while they are copied, in one pass, into a temp file that Ollama's startup prune recognises as removable,
+// fsynced, verified, then renamed into place (never replacing a complete blob); a failure or abort removes the
+// temp file. Reused blobs get their mtime touched, as Ollama does, so that age-based pruning spares them.
+import { createHash, type Hash } from 'node:crypto';
+import { constants as fsConstants, promises as fsp } from 'node:fs';
+import { join } from 'node:path';
+import { Cancelled, DigestMismatch, Incomplete } from '../errors';
+import { digestToFileName, parseDigest } from '../names';
+import { SizeMismatch } from './errors';
+import { ensureDir, FILE_MODE, fsyncDir, isNotFound, randomToken, removeQuietly } from './fs-util';
+import { blobsDir } from './layout';
+
+/** SHA-256 of zero bytes: the one digest whose blob may legitimately be an empty file. */
+export const EMPTY_DIGEST = 'sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+
+/** Prefix of our temp files in `blobs/`. `.tmp-…` is not a digest, so Ollama's startup prune removes leftovers
+ *  older than an hour, and so does ours. */
+export const BLOB_TEMP_PREFIX = '.tmp-';
+
+/** The file of a blob: `<models>/blobs/sha256-<hex>`. Throws DigestInvalid unless `digest` is a valid digest. */
+export function blobPath(modelsDir: string, digest: string): string {
+  return join(blobsDir(modelsDir), digestToFileName(digest));
+}
+
+export interface WriteBlobOptions {
+  /** The digest the content must have (`sha256:<hex>`); DigestMismatch otherwise, and nothing is kept. */
+  expectedDigest?: string;
+  /** The byte count the content must have; Incomplete (fewer) or SizeMismatch (more) otherwise. */
+  expectedSize?: number;
+  signal?: AbortSignal;
+  /** Called after each chunk with the bytes written so far (and the expected total when known). */
+  onProgress?: (written: number, total: number | undefined) => void;
+}
+
+export interface WrittenBlob {
+  /** `sha256:<lowercase hex>`. */
+  digest: string;
+  size: number;
+  path: string;
+  /** True when a complete blob with this digest was already there (the new copy was discarded). */
+  reused: boolean;
+}
+
+function checkAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new Cancelled('writing the blob');
+}
+
+/** True when a regular file holds the blob: non-empty (unless it is the empty blob) and of `size` when given. */
+export async function blobExists(modelsDir: string, digest: string, size?: number): Promise<boolean> {
+  const path = blobPath(modelsDir, digest);
+  try {
+    const stat = await fsp.stat(path);
+    if (!stat.isFile()) return false;
+    if (stat.size === 0 && parseDigest(digest) !== EMPTY_DIGEST) return false;
+    return size === undefined || stat.size === size;
+  } catch (error) {
+    if (isNotFound(error)) return false;
+    throw error;
+  }
+}
+
+/** Sets a blob's mtime to now (Ollama does this to every blob it reuses). Missing blobs are ignored. */
+export async function touchBlob(modelsDir: string, digest: string): Promise<void> {
+  const now = new Date();
+  await fsp.utimes(blobPath(modelsDir, digest), now, now).catch(() => undefined);
+}
+
+async function createTemp(modelsDir: string): Promise<{ path: string; handle: fsp.FileHandle }> {
+  const dir = blobsDir(modelsDir);
+  await ensureDir(dir);
+  const path = join(dir, `${BLOB_TEMP_PREFIX}${randomToken()}`);
+  const handle = await fsp.open(path, 'wx', FILE_MODE);
+  return { path, handle };
+}
+
+function verify(hash: Hash, size: number, options: WriteBlobOptions): string {
+  const digest = `sha256:${hash.digest('hex')}`;
+  if (options.expectedSize !== undefined && size < options.expectedSize) {
+    throw new Incomplete(size, options.expectedSize, 'blob');
+  }
+  if (options.expectedDigest !== undefined) {
+    const expected = parseDigest(options.expectedDigest);
+    if (expected !== digest) throw new DigestMismatch(expected, digest);
+  }
+  return digest;
+}
+
+/**
+ * Moves a complete, verified file into `blobs/` under its digest: chmod 0644, then rename — unless a complete blob
+ * of that size is already there, in which case the file is removed and the existing blob's mtime touched. The
+ * file must be on the same file system as the models directory (a temp file in `blobs/`, or a partial download
+ * in PARTIALS_DIR_NAME). The caller vouches that `digest` is the file's SHA-256.
+ */
+export async function installBlobFile(modelsDir: string, file: string, digest: string, size: number): Promise<WrittenBlob> {
+  const canonical = parseDigest(digest);
+  const path = blobPath(modelsDir, canonical);
+  await ensureDir(blobsDir(modelsDir));
+  if (await blobExists(modelsDir, canonical, size)) {
+    await removeQuietly(file);
+    await touchBlob(modelsDir, canonical);
+    return { digest: canonical, size, path, reused: true };
+  }
+  await fsp.chmod(file, FILE_MODE);
+  await fsp.rename(file, path);
+  await fsyncDir(blobsDir(modelsDir));
+  return { digest: canonical, size, path, reused: false };
+}
+
+/** Writes what `source` yields into a temp file while hashing it (one pass), then verifies and installs it. */
+export async function writeBlobFromStream(
+  modelsDir: string,
+  source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  options: WriteBlobOptions = {},
+): Promise<WrittenBlob> {
+  checkAborted(options.signal);
+  const temp = await createTemp(modelsDir);
+  let installed = false;
+  try {
+    const hash = createHash('sha256');
+    let size = 0;
+    for await (const chunk of source) {
+      checkAborted(options.signal);
+      if (options.expectedSize !== undefined && size + chunk.byteLength > options.expectedSize) {
+        throw new SizeMismatch(size + chunk.byteLength, options.expectedSize);
+      }
+      hash.update(chunk);
+      let offset = 0;
+      while (offset < chunk.byteLength) {
+        const { bytesWritten } = await temp.handle.write(chunk, offset, chunk.byteLength - offset);
+        offset += bytesWritten;
+      }
+      size += chunk.byteLength;
+      options.onProgress?.(size, options.expectedSize);
+    }
+    checkAborted(options.signal);
+    const digest = verify(hash, size, options);
+    await temp.handle.sync();
+    await temp.handle.close();
+    const result = await installBlobFile(modelsDir, temp.path, digest, size);
+    installed = true;
+    return result;
+  } finally {
+    if (!installed) {
+      await temp.handle.close().catch(() => undefined);
+      await removeQuietly(temp.path);
+    }
+  }
+}
+
+/** Writes bytes held in memory (a config, template, params or messages blob). */
+export async function writeBlobFromBytes(modelsDir: string, bytes: Uint8Array, options: WriteBlobOptions = {}): Promise<WrittenBlob> {
+  const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+  if (options.expectedDigest !== undefined && parseDigest(options.expectedDigest) !== digest) {
+    throw new DigestMismatch(parseDigest(options.expectedDigest), digest);
+  }
+  if (await blobExists(modelsDir, digest, bytes.byteLength)) {
+    await touchBlob(modelsDir, digest);
+    return { digest, size: bytes.byteLength, path: blobPath(modelsDir, digest), reused: true };
+  }
+  return writeBlobFromStream(modelsDir, [bytes], { ...options, expectedDigest: digest });
+}
+
+export interface ImportFileOptions extends WriteBlobOptions {
+  /**
+   * How to copy: `stream` reads, hashes and writes in one pass (default); `clone` lets the kernel copy (a reflink
+   * where the file system supports it) and then hashes the copy, so the digest always describes what was stored.
+   */
+  method?: 'stream' | 'clone';
+  /** Read size of the streaming copy; default 4 MiB. */
+  chunkBytes?: number;
+}
+
+const DEFAULT_CHUNK = 4 * 1024 * 1024;
+
+/**
+ * Copies a local file into `blobs/` as a blob, hashing it on the way. The read of the next chunk overlaps the
+ * hashing and writing of the current one. The result describes the bytes actually stored, even if the source
+ * changes while it is read.
+ */
+export async function importFile(modelsDir: string, file: string, options: ImportFileOptions = {}): Promise<WrittenBlob> {
+  checkAborted(options.signal);
+  if (options.method === 'clone') return importByClone(modelsDir, file, options);
+  const source = await fsp.open(file, 'r');
+  const temp = await createTemp(modelsDir).catch(async (error: unknown) => {
+    await source.close();
+    throw error;
+  });
+  let installed = false;
+  // In flight at any time: one read (into one buffer) and one write (from the other).
+  let reading: Promise<{ bytesRead: number }> = Promise.resolve({ bytesRead: 0 });
+  let writing: Promise<unknown> = Promise.resolve();
+  try {
+    const total = options.expectedSize ?? (await source.stat()).size;
+    const chunk = Math.max(64 * 1024, options.chunkBytes ?? DEFAULT_CHUNK);
+    const buffers = [new Uint8Array(chunk), new Uint8Array(chunk)];
+    const hash = createHash('sha256');
+    let size = 0;
+    let which = 0;
+    reading = source.read(buffers[which], 0, chunk, 0);
+    for (;;) {
+      const { bytesRead } = await reading;
+      if (bytesRead === 0) break;
+      checkAborted(options.signal);
+      const current = buffers[which];
+      const position = size;
+      size += bytesRead;
+      if (options.expectedSize !== undefined && size > options.expectedSize) {
+        throw new SizeMismatch(size, options.expectedSize);
+      }
+      // The previous write must finish before its buffer is read into again.
+      await writing;
+      which ^= 1;
+      reading = source.read(buffers[which], 0, chunk, size);
+      hash.update(current.subarray(0, bytesRead));
+      writing = writeFully(temp.handle, current, bytesRead, position);
+      options.onProgress?.(size, total);
+    }
+    await writing;
+    checkAborted(options.signal);
+    const digest = verify(hash, size, options);
+    await temp.handle.sync();
+    await temp.handle.close();
+    const result = await installBlobFile(modelsDir, temp.path, digest, size);
+    installed = true;
+    return result;
+  } finally {
+    await Promise.allSettled([reading, writing]);
+    await source.close().catch(() => undefined);
+    if (!installed) {
+      await temp.handle.close().catch(() => undefined);
+      await removeQuietly(temp.path);
+    }
+  }
+}
+
+async function writeFully(handle: fsp.FileHandle, buffer: Uint8Array, length: number, position: number): Promise<void> {
+  let offset = 0;
+  while (offset < length) {
+    const { bytesWritten } = await handle.write(buffer, offset, length - offset, position + offset);
+    offset += bytesWritten;
+  }
+}
+
+async function importByClone(modelsDir: string, file: string, options: ImportFileOptions): Promise<WrittenBlob> {
+  const dir = blobsDir(modelsDir);
+  await ensureDir(dir);
+  const tempPath = join(dir, `${BLOB_TEMP_PREFIX}${randomToken()}`);
+  let installed = false;
+  try {
+    await fsp.copyFile(file, tempPath, fsConstants.COPYFILE_EXCL | fsConstants.COPYFILE_FICLONE);
+    checkAborted(options.signal);
+    const handle = await fsp.open(tempPath, 'r+');
+    let digest: string;
+    let size = 0;
+    try {
+      const hash = createHash('sha256');
+      const chunk = Math.max(64 * 1024, options.chunkBytes ?? DEFAULT_CHUNK);
+      const buffer = new Uint8Array(chunk);
+      const total = options.expectedSize ?? (await handle.stat()).size;
+      for (;;) {
+        const { bytesRead } = await handle.read(buffer, 0, chunk, size);
+        if (bytesRead === 0) break;
+        checkAborted(options.signal);
+        hash.update(buffer.subarray(0, bytesRead));
+        size += bytesRead;
+        if (options.expectedSize !== undefined && size > options.expectedSize) {
+          throw new SizeMismatch(size, options.expectedSize);
+        }
+        options.onProgress?.(size, total);
+      }
+      digest = verify(hash, size, options);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    const result = await installBlobFile(modelsDir, tempPath, digest, size);
+    installed = true;
+    return result;
+  } finally {
+    if (!installed) await removeQuietly(tempPath);
+  }
+}
