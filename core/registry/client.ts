@@ -287,6 +287,22 @@ export class RegistryClient {
     });
   }
 
+  /** Retries after the first attempt that the client (and pull/push per part) allows for temporary failures. */
+  get maxRetries(): number {
+    return this.retries;
+  }
+
+  /** The delay before retry number `n` (0-based): exponential from retryBaseMs, capped, with jitter (50–100 %). */
+  backoffMs(n: number): number {
+    const exp = Math.min(this.retryMaxMs, this.retryBaseMs * 2 ** Math.min(n, 30));
+    return exp / 2 + Math.random() * (exp / 2);
+  }
+
+  /** Maps any failure (undici, Node, ours) to the client's typed errors, as every client method does. */
+  toTypedError(err: unknown, host: string, signal?: AbortSignal): StudioError {
+    return this.typedError(err, host, signal);
+  }
+
   /** Frees the client's connections. Pending requests fail. */
   async close(): Promise<void> {
     await Promise.all(this.ownAgents.map((a) => a.close().catch(() => undefined)));
@@ -545,8 +561,7 @@ export class RegistryClient {
       } catch (raw) {
         const err = this.typedError(raw, url.host, signal);
         if (!isTemporary(err) || n >= this.retries) throw err;
-        const exp = Math.min(this.retryMaxMs, this.retryBaseMs * 2 ** n);
-        let delay = exp / 2 + Math.random() * (exp / 2);
+        let delay = this.backoffMs(n);
         if (err instanceof RegistryError && err.retryAfterMs !== undefined) delay = Math.min(this.retryMaxMs, Math.max(delay, err.retryAfterMs));
         this.trace({ type: 'retry', method, url: redactUrl(url), attempt: n + 1, delayMs: Math.round(delay), reason: err.message });
         await sleep(delay, signal, `${method} ${redactUrl(url)}`);

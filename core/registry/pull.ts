@@ -1,0 +1,467 @@
+// Pull (spec §5.3, DESIGN "How data flows"): resolve the manifest → pin its blobs → for each missing blob a ranged,
+// parallel, resumable download into a private partial file (`<models>/.modelfile-studio/partials/`), hashed in
+// order as the data arrives → verify size and digest → move into `blobs/` → write the manifest bytes exactly as
+// received, last → remove the previous version's now-unused blobs. A cancelled or failed pull leaves the partial
+// and its state file; the next pull resumes them.
+import { createHash } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { Cancelled, DigestMismatch, Incomplete, NameInvalid, StudioError } from '../errors';
+import {
+  blobExists,
+  installBlobFile,
+  manifestDigests,
+  parseManifest,
+  partialsDir,
+  pinBlobs,
+  processAlive,
+  removeOrphanedBlobs,
+  SizeMismatch,
+  touchBlob,
+  writeBlobFromBytes,
+  writeManifest,
+  type ParsedManifest,
+} from '../cache';
+import type { ManifestLayer } from '../json/ollama-json';
+import { digestToFileName, displayShortest, parseReference, type NameReference, type ParsedName } from '../names';
+import { sleep } from './body';
+import type { RegistryClient, RegistryRepository } from './client';
+import { RegistryError, Stalled, TransportError, isTemporary } from './errors';
+import { planParts } from './parts';
+
+/** What to pull: `[scheme://]name[@digest]` text, a checked reference, or a parsed name. */
+export type PullTarget = string | NameReference | ParsedName;
+
+/** Progress, as one typed stream. `status` strings are Ollama's own. */
+export type PullEvent =
+  | { type: 'status'; status: 'pulling manifest' | 'verifying sha256 digest' | 'writing manifest' | 'removing unused layers' | 'success' }
+  | {
+      type: 'layer';
+      /** `pulling <first 12 hex digits>` */
+      status: string;
+      digest: string;
+      mediaType: string;
+      total: number;
+      completed: number;
+      state: 'reused' | 'downloading' | 'verifying' | 'done';
+    };
+
+export interface PullOptions {
+  modelsDir: string;
+  client: RegistryClient;
+  signal?: AbortSignal;
+  onProgress?: (event: PullEvent) => void;
+  /** Keep the previous version's blobs even when nothing references them any more (OLLAMA_NOPRUNE). */
+  keepUnusedBlobs?: boolean;
+}
+
+export interface PullResult {
+  /** The name as stored (an existing spelling adopted). */
+  name: ParsedName;
+  /** Model ID: lowercase hex SHA-256 of the manifest bytes. */
+  id: string;
+  /** Digests downloaded by this pull (including resumed ones). */
+  downloaded: string[];
+  /** Digests that were already complete. */
+  reused: string[];
+  /** Bytes received over the network by this pull. */
+  bytesReceived: number;
+  /** Blobs of the replaced version removed because nothing references them any more. */
+  removedUnused: string[];
+}
+
+/** Stall restarts per part that do not count as retries (Ollama restarts stalled parts without limit). */
+const MAX_STALL_RESTARTS = 20;
+/** Progress events per layer at most this often (plus the final one). */
+const PROGRESS_INTERVAL_MS = 100;
+/** Save the resume state after this many new bytes. */
+const CHECKPOINT_BYTES = 32 * 1024 * 1024;
+/** Bytes hashed per read when the hash catches up from the file. */
+const HASH_READ_BYTES = 4 * 1024 * 1024;
+const STATE_VERSION = 1;
+
+function resolveTarget(target: PullTarget): { name: ParsedName; digest: string | undefined } {
+  if (typeof target === 'string') {
+    const ref = parseReference(target);
+    if (!ref.name) throw new NameInvalid(target, 'a digest alone cannot be pulled: give the model name too, e.g. name@sha256:…');
+    return { name: ref.name, digest: ref.digest };
+  }
+  if ('host' in target) return { name: target, digest: undefined };
+  if (!target.name) throw new NameInvalid(target.digest ?? '', 'a digest alone cannot be pulled: give the model name too');
+  return { name: target.name, digest: target.digest };
+}
+
+/** Pulls a model into the models directory. See the file header for the steps. */
+export async function pullModel(target: PullTarget, options: PullOptions): Promise<PullResult> {
+  const { name, digest: manifestDigest } = resolveTarget(target);
+  const { modelsDir, client, signal } = options;
+  const emit = (event: PullEvent): void => {
+    try {
+      options.onProgress?.(event);
+    } catch {
+      // a broken progress handler must not break the pull
+    }
+  };
+  const repo: RegistryRepository = { scheme: name.scheme, host: name.host, namespace: name.namespace, model: name.model };
+  const shown = displayShortest(name);
+
+  emit({ type: 'status', status: 'pulling manifest' });
+  const fetched = await client.getManifest(repo, manifestDigest ?? name.tag, { signal });
+  const manifest: ParsedManifest = parseManifest(fetched.bytes, shown);
+  const blobs: ManifestLayer[] = [];
+  const seen = new Set<string>();
+  for (const layer of [...manifest.layers, ...(manifest.config ? [manifest.config] : [])]) {
+    if (seen.has(layer.digest)) continue;
+    seen.add(layer.digest);
+    blobs.push(layer);
+  }
+
+  const pin = await pinBlobs(modelsDir, manifestDigests(manifest), { signal, op: `pull ${shown}` });
+  const result: PullResult = { name, id: fetched.digest.slice('sha256:'.length), downloaded: [], reused: [], bytesReceived: 0, removedUnused: [] };
+  try {
+    for (const layer of blobs) {
+      if (signal?.aborted) throw new Cancelled(`pull ${shown}`);
+      const status = `pulling ${layer.digest.slice('sha256:'.length, 'sha256:'.length + 12)}`;
+      if (await blobExists(modelsDir, layer.digest, layer.size)) {
+        await touchBlob(modelsDir, layer.digest);
+        result.reused.push(layer.digest);
+        emit({ type: 'layer', status, digest: layer.digest, mediaType: layer.mediaType, total: layer.size, completed: layer.size, state: 'reused' });
+        continue;
+      }
+      result.bytesReceived += await downloadBlob(layer, status, repo, options, emit);
+      result.downloaded.push(layer.digest);
+    }
+
+    emit({ type: 'status', status: 'verifying sha256 digest' });
+    emit({ type: 'status', status: 'writing manifest' });
+    const written = await writeManifest(modelsDir, name, fetched.bytes, { signal });
+    result.name = written.name;
+    if (written.replaced && !options.keepUnusedBlobs) {
+      const keep = new Set(manifestDigests(manifest));
+      const candidates = manifestDigests(written.replaced).filter((d) => !keep.has(d));
+      if (candidates.length > 0) {
+        emit({ type: 'status', status: 'removing unused layers' });
+        result.removedUnused = (await removeOrphanedBlobs(modelsDir, candidates, { signal })).removed;
+      }
+    }
+  } finally {
+    await pin.release();
+  }
+  emit({ type: 'status', status: 'success' });
+  return result;
+}
+
+// ---- one blob ------------------------------------------------------------------------------------------------------
+
+/** A part of a partial download: bytes start…end inclusive, `completed` of them already in the file. */
+interface PartState {
+  start: number;
+  end: number;
+  completed: number;
+}
+
+interface PartialState {
+  version: number;
+  digest: string;
+  size: number;
+  parts: PartState[];
+}
+
+function partLength(p: PartState): number {
+  return p.end - p.start + 1;
+}
+
+/** Reads a saved state if it belongs to this blob and its parts cover it exactly; undefined otherwise. */
+async function loadState(path: string, digest: string, size: number): Promise<PartialState | undefined> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await fsp.readFile(path, 'utf8'));
+  } catch {
+    return undefined;
+  }
+  if (parsed === null || typeof parsed !== 'object') return undefined;
+  const s = parsed as Partial<PartialState>;
+  if (s.version !== STATE_VERSION || s.digest !== digest || s.size !== size || !Array.isArray(s.parts)) return undefined;
+  let next = 0;
+  for (const p of s.parts as unknown[]) {
+    if (p === null || typeof p !== 'object') return undefined;
+    const { start, end, completed } = p as Record<string, unknown>;
+    if (typeof start !== 'number' || typeof end !== 'number' || typeof completed !== 'number') return undefined;
+    if (start !== next || end < start || !Number.isSafeInteger(completed) || completed < 0 || completed > end - start + 1) return undefined;
+    next = end + 1;
+  }
+  if (next !== size) return undefined;
+  return { version: STATE_VERSION, digest, size, parts: (s.parts as PartState[]).map((p) => ({ start: p.start, end: p.end, completed: p.completed })) };
+}
+
+async function saveState(path: string, state: PartialState): Promise<void> {
+  const temp = `${path}.${process.pid}.tmp`;
+  await fsp.writeFile(temp, `${JSON.stringify(state)}\n`);
+  await fsp.rename(temp, path);
+}
+
+/**
+ * Hashes the file in order while parts are written out of order: data at the hash frontier is hashed as it
+ * arrives; completed bytes beyond it are read back from the file once the frontier reaches them.
+ */
+class InOrderHasher {
+  private readonly hash = createHash('sha256');
+  private frontier = 0;
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly file: fsp.FileHandle,
+    private readonly parts: readonly PartState[],
+  ) {}
+
+  /** Call after bytes were written and counted in their part's `completed`; pass the chunk if it may be at the frontier. */
+  advance(offset?: number, chunk?: Buffer): Promise<void> {
+    const hint = chunk !== undefined && offset === this.frontier ? { offset, chunk } : undefined;
+    this.chain = this.chain.then(() => this.step(hint));
+    return this.chain;
+  }
+
+  get hashedBytes(): number {
+    return this.frontier;
+  }
+
+  digest(): string {
+    return `sha256:${this.hash.digest('hex')}`;
+  }
+
+  private available(): number {
+    for (const p of this.parts) {
+      if (this.frontier >= p.start && this.frontier <= p.end) return p.start + p.completed - this.frontier;
+    }
+    return 0;
+  }
+
+  private async step(hint: { offset: number; chunk: Buffer } | undefined): Promise<void> {
+    if (hint && hint.offset === this.frontier) {
+      this.hash.update(hint.chunk);
+      this.frontier += hint.chunk.length;
+    }
+    const buffer = Buffer.allocUnsafe(HASH_READ_BYTES);
+    for (let avail = this.available(); avail > 0; avail = this.available()) {
+      const want = Math.min(avail, HASH_READ_BYTES);
+      const { bytesRead } = await this.file.read(buffer, 0, want, this.frontier);
+      if (bytesRead <= 0) throw new Incomplete(this.frontier, this.frontier + want, 'partial download file');
+      this.hash.update(buffer.subarray(0, bytesRead));
+      this.frontier += bytesRead;
+    }
+  }
+}
+
+/** An exclusive lock on one blob's partial download, so two pulls never write the same partial file. */
+async function lockPartial(path: string, signal: AbortSignal | undefined): Promise<() => Promise<void>> {
+  const me = { pid: process.pid, host: hostname() };
+  for (;;) {
+    try {
+      const handle = await fsp.open(path, 'wx');
+      await handle.writeFile(`${JSON.stringify(me)}\n`);
+      await handle.close();
+      return () => fsp.rm(path, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    let stale = false;
+    try {
+      const info = JSON.parse(await fsp.readFile(path, 'utf8')) as { pid?: unknown; host?: unknown };
+      stale = info.host === me.host && typeof info.pid === 'number' && !processAlive(info.pid);
+    } catch {
+      const stat = await fsp.stat(path).catch(() => undefined);
+      stale = stat !== undefined && Date.now() - stat.mtimeMs > 10_000;
+    }
+    if (stale) await fsp.rm(path, { force: true });
+    else await sleep(500, signal, 'waiting for another pull of the same blob');
+  }
+}
+
+/** Downloads one blob into `blobs/` (resuming a partial), verified. Returns the bytes received over the network. */
+async function downloadBlob(
+  layer: ManifestLayer,
+  status: string,
+  repo: RegistryRepository,
+  options: PullOptions,
+  emit: (event: PullEvent) => void,
+): Promise<number> {
+  const { modelsDir, client, signal } = options;
+  const { digest, size, mediaType } = layer;
+  if (size === 0) {
+    await writeBlobFromBytes(modelsDir, new Uint8Array(0), { expectedDigest: digest, signal });
+    emit({ type: 'layer', status, digest, mediaType, total: 0, completed: 0, state: 'done' });
+    return 0;
+  }
+  const dir = partialsDir(modelsDir);
+  await fsp.mkdir(dir, { recursive: true, mode: 0o755 });
+  const base = join(dir, digestToFileName(digest));
+  const dataPath = `${base}.partial`;
+  const statePath = `${base}.json`;
+  const unlock = await lockPartial(`${base}.lock`, signal);
+  try {
+    // Someone else may have finished this blob while we waited for the lock.
+    if (await blobExists(modelsDir, digest, size)) {
+      emit({ type: 'layer', status, digest, mediaType, total: size, completed: size, state: 'done' });
+      return 0;
+    }
+    let state = await loadState(statePath, digest, size);
+    const dataSize = (await fsp.stat(dataPath).catch(() => undefined))?.size;
+    if (!state || dataSize !== size) {
+      state = { version: STATE_VERSION, digest, size, parts: planParts(size, client.partSize).map((p) => ({ start: p.start, end: p.end, completed: 0 })) };
+      await fsp.rm(dataPath, { force: true });
+    }
+    const file = await fsp.open(dataPath, dataSize === size ? 'r+' : 'w+', 0o644);
+    let received = 0;
+    let finished = false;
+    try {
+      await file.truncate(size);
+      await saveState(statePath, state);
+      const parts = state.parts;
+      const hasher = new InOrderHasher(file, parts);
+      const completed = (): number => parts.reduce((n, p) => n + p.completed, 0);
+      let lastEmit = 0;
+      const progress = (force = false): void => {
+        const now = Date.now();
+        if (!force && now - lastEmit < PROGRESS_INTERVAL_MS) return;
+        lastEmit = now;
+        emit({ type: 'layer', status, digest, mediaType, total: size, completed: completed(), state: 'downloading' });
+      };
+      let sinceCheckpoint = 0;
+      let checkpointing: Promise<void> = Promise.resolve();
+      const checkpoint = (): Promise<void> => {
+        checkpointing = checkpointing.then(async () => {
+          await file.datasync();
+          await saveState(statePath, state);
+        });
+        return checkpointing;
+      };
+      progress(true);
+      // Hash what is already there (a resumed download) while the rest arrives.
+      const catchUp = hasher.advance();
+      catchUp.catch(() => undefined); // awaited below; this only keeps an early failure from being "unhandled"
+      // The first failing part stops the others.
+      const stopParts = new AbortController();
+      const partSignal = signal ? AbortSignal.any([signal, stopParts.signal]) : stopParts.signal;
+      let firstError: unknown;
+
+      const runPart = async (part: PartState): Promise<void> => {
+        let failures = 0;
+        let stalls = 0;
+        while (part.completed < partLength(part)) {
+          if (partSignal.aborted) throw new Cancelled(`pull of ${digest}`);
+          let progressed = false;
+          try {
+            const from = part.start + part.completed;
+            const download = await client.getBlob(repo, digest, { start: from, end: part.end }, { signal: partSignal });
+            if (download.total !== undefined && download.total !== size) {
+              download.cancel();
+              throw new RegistryError(
+                download.status,
+                undefined,
+                '',
+                false,
+                `registry ${repo.host} serves blob ${digest} with ${download.total} bytes, but the manifest says ${size}; the model on the registry is broken`,
+              );
+            }
+            let skip = from - download.start; // a server that ignores Range starts at 0
+            try {
+              for await (const raw of download.body) {
+                let chunk = raw;
+                if (skip > 0) {
+                  if (chunk.length <= skip) {
+                    skip -= chunk.length;
+                    continue;
+                  }
+                  chunk = chunk.subarray(skip);
+                  skip = 0;
+                }
+                const offset = part.start + part.completed;
+                const room = part.end + 1 - offset;
+                if (chunk.length > room) {
+                  if (part.end === size - 1) throw new SizeMismatch(offset + chunk.length, size);
+                  chunk = chunk.subarray(0, room);
+                }
+                let written = 0;
+                while (written < chunk.length) {
+                  const { bytesWritten } = await file.write(chunk, written, chunk.length - written, offset + written);
+                  written += bytesWritten;
+                }
+                part.completed += chunk.length;
+                received += chunk.length;
+                sinceCheckpoint += chunk.length;
+                progressed = true;
+                await hasher.advance(offset, chunk);
+                progress();
+                if (sinceCheckpoint >= CHECKPOINT_BYTES) {
+                  sinceCheckpoint = 0;
+                  await checkpoint();
+                }
+                if (part.completed >= partLength(part)) break;
+              }
+            } finally {
+              download.cancel();
+            }
+            if (part.completed < partLength(part)) {
+              throw new TransportError(repo.host, 'the download ended early', true, 'run the command again to resume');
+            }
+          } catch (raw) {
+            const err: StudioError = client.toTypedError(raw, repo.host, partSignal);
+            if (err instanceof Cancelled) throw err;
+            if (progressed) failures = 0;
+            if (err instanceof Stalled && stalls < MAX_STALL_RESTARTS) {
+              stalls++;
+              continue;
+            }
+            if (!isTemporary(err) || failures >= client.maxRetries) throw err;
+            await checkpoint();
+            await sleep(client.backoffMs(failures++), partSignal, `pull of ${digest}`);
+          }
+        }
+      };
+
+      // Parts run at most `streams` at a time, in order of their start.
+      const queue = parts.filter((p) => p.completed < partLength(p));
+      const workers = Array.from({ length: Math.min(client.streams, queue.length) }, async () => {
+        try {
+          for (let part = queue.shift(); part; part = queue.shift()) await runPart(part);
+        } catch (err) {
+          if (firstError === undefined) firstError = err;
+          stopParts.abort();
+        }
+      });
+      await Promise.all(workers);
+      if (firstError !== undefined) throw signal?.aborted ? new Cancelled(`pull of ${digest}`) : firstError;
+      progress(true);
+
+      emit({ type: 'layer', status, digest, mediaType, total: size, completed: size, state: 'verifying' });
+      await catchUp;
+      await hasher.advance();
+      if (hasher.hashedBytes !== size) throw new Incomplete(hasher.hashedBytes, size, `blob ${digest}`);
+      const actual = hasher.digest();
+      if (actual !== digest) {
+        await file.close().catch(() => undefined);
+        await fsp.rm(dataPath, { force: true });
+        await fsp.rm(statePath, { force: true });
+        finished = true;
+        throw new DigestMismatch(digest, actual);
+      }
+      await file.sync();
+      await file.close();
+      await installBlobFile(modelsDir, dataPath, digest, size);
+      await fsp.rm(statePath, { force: true });
+      finished = true;
+      emit({ type: 'layer', status, digest, mediaType, total: size, completed: size, state: 'done' });
+      return received;
+    } finally {
+      if (!finished) {
+        // Leave data and state for the next pull to resume.
+        await file.datasync().catch(() => undefined);
+        await saveState(statePath, state).catch(() => undefined);
+        await file.close().catch(() => undefined);
+      }
+    }
+  } finally {
+    await unlock();
+  }
+}
