@@ -1,0 +1,216 @@
+// What list and show learn from a model's blobs, keyed by blob digest: the config blob's details, the GGUF header
+// facts of the model layer (read only up to the first `tokenizer.*` key), and the template's capability hints.
+// Blobs are content-addressed and never change, so a summary is valid forever: it is kept in memory and in
+// `.modelfile-studio/summaries.json` (best effort; a read-only models directory just skips the file).
+import { promises as fsp } from 'node:fs';
+import { join } from 'node:path';
+import { readGgufInfo, stopAtTokenizerKeys, capabilitiesFromGguf } from '../gguf';
+import { templateCapabilities } from '../modelfile/template';
+import { blobPath } from './blobs';
+import { ensureDir, FILE_MODE, randomToken, removeQuietly } from './fs-util';
+import { studioDir } from './layout';
+
+/** The details a config blob gives (spec 3.5). */
+export interface ConfigSummary {
+  kind: 'config';
+  format: string;
+  family: string;
+  families: string[] | null;
+  parameterSize: string;
+  quantization: string;
+  renderer?: string;
+  parser?: string;
+  requires?: string;
+  capabilities?: string[];
+  contextLength?: number;
+  embeddingLength?: number;
+  remoteHost?: string;
+  remoteModel?: string;
+}
+
+/** What list needs from a model layer's GGUF header (spec 3.7). */
+export interface GgufSummary {
+  kind: 'gguf';
+  architecture?: string;
+  contextLength?: number;
+  embeddingLength?: number;
+  fileTypeName: string;
+  /** "completion" or "embedding", plus "vision" when the header has a vision block count. */
+  capabilities: string[];
+}
+
+/** Capability hints from a template (spec 1.6): variables `tools` and `suffix`. */
+export interface TemplateSummary {
+  kind: 'template';
+  tools: boolean;
+  insert: boolean;
+}
+
+export type BlobSummary = ConfigSummary | GgufSummary | TemplateSummary;
+
+const SUMMARIES_FILE = 'summaries.json';
+const FORMAT_VERSION = 1;
+const MEMORY_LIMIT = 20_000;
+
+const memory = new Map<string, BlobSummary>();
+
+function remember(digest: string, summary: BlobSummary): void {
+  if (memory.size >= MEMORY_LIMIT) memory.delete(memory.keys().next().value as string);
+  memory.set(digest, summary);
+}
+
+function stringField(value: Record<string, unknown>, key: string): string | undefined {
+  const v = value[key];
+  return typeof v === 'string' ? v : undefined;
+}
+
+function countField(value: Record<string, unknown>, key: string): number | undefined {
+  const v = value[key];
+  return typeof v === 'number' && Number.isSafeInteger(v) && v > 0 ? v : undefined;
+}
+
+/** Summarises config JSON text; throws SyntaxError for invalid JSON and TypeError for a non-object. */
+export function summariseConfig(text: string): ConfigSummary {
+  const value: unknown = JSON.parse(text);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TypeError('config is not a JSON object');
+  const v = value as Record<string, unknown>;
+  const families = Array.isArray(v.model_families) ? v.model_families.filter((f): f is string => typeof f === 'string') : null;
+  const summary: ConfigSummary = {
+    kind: 'config',
+    format: stringField(v, 'model_format') ?? '',
+    family: stringField(v, 'model_family') ?? '',
+    families,
+    parameterSize: stringField(v, 'model_type') ?? '',
+    quantization: stringField(v, 'file_type') ?? '',
+  };
+  for (const [key, field] of [
+    ['renderer', 'renderer'],
+    ['parser', 'parser'],
+    ['requires', 'requires'],
+    ['remote_host', 'remoteHost'],
+    ['remote_model', 'remoteModel'],
+  ] as const) {
+    const s = stringField(v, key);
+    if (s) summary[field] = s;
+  }
+  if (Array.isArray(v.capabilities)) summary.capabilities = v.capabilities.filter((c): c is string => typeof c === 'string');
+  const contextLength = countField(v, 'context_length');
+  if (contextLength !== undefined) summary.contextLength = contextLength;
+  const embeddingLength = countField(v, 'embedding_length');
+  if (embeddingLength !== undefined) summary.embeddingLength = embeddingLength;
+  return summary;
+}
+
+/** Capability hints from a template, as Ollama derives them from Template.Vars() (spec 1.6). */
+export function summariseTemplate(template: string): TemplateSummary {
+  const { capabilities } = templateCapabilities(template);
+  return { kind: 'template', tools: capabilities.includes('tools'), insert: capabilities.includes('insert') };
+}
+
+async function summariseGguf(path: string, digest: string): Promise<GgufSummary> {
+  const info = await readGgufInfo(path, {
+    stopAtKey: stopAtTokenizerKeys,
+    readTensors: false,
+    windowBytes: 64 * 1024,
+    name: `blob ${digest.slice(0, 19)}…`,
+  });
+  const summary: GgufSummary = { kind: 'gguf', fileTypeName: info.fileTypeName, capabilities: capabilitiesFromGguf(info) };
+  if (info.architecture !== undefined) summary.architecture = info.architecture;
+  if (info.contextLength !== undefined) summary.contextLength = info.contextLength;
+  if (info.embeddingLength !== undefined) summary.embeddingLength = info.embeddingLength;
+  return summary;
+}
+
+/** A per-listing view of the summaries: memory first, then the persistent file, then the blob itself. */
+export class SummaryStore {
+  private loaded = false;
+  private dirty = false;
+  private readonly used = new Set<string>();
+  private persisted = new Map<string, BlobSummary>();
+
+  constructor(
+    private readonly modelsDir: string,
+    private readonly persistent: boolean,
+  ) {}
+
+  private async load(): Promise<void> {
+    if (this.loaded || !this.persistent) return;
+    this.loaded = true;
+    try {
+      const value: unknown = JSON.parse(await fsp.readFile(join(studioDir(this.modelsDir), SUMMARIES_FILE), 'utf8'));
+      if (typeof value === 'object' && value !== null && (value as { version?: unknown }).version === FORMAT_VERSION) {
+        const entries = (value as { entries?: unknown }).entries;
+        if (typeof entries === 'object' && entries !== null) {
+          for (const [digest, summary] of Object.entries(entries as Record<string, BlobSummary>)) {
+            if (summary && typeof summary === 'object' && typeof summary.kind === 'string') this.persisted.set(digest, summary);
+          }
+        }
+      }
+    } catch {
+      // No file yet, or unreadable: start empty.
+    }
+  }
+
+  private async get<T extends BlobSummary>(digest: string, kind: T['kind'], compute: () => Promise<T>): Promise<T> {
+    this.used.add(digest);
+    const cached = memory.get(digest);
+    if (cached?.kind === kind) return cached as T;
+    await this.load();
+    const stored = this.persisted.get(digest);
+    if (stored?.kind === kind) {
+      remember(digest, stored);
+      return stored as T;
+    }
+    const summary = await compute();
+    remember(digest, summary);
+    this.persisted.set(digest, summary);
+    this.dirty = true;
+    return summary;
+  }
+
+  config(digest: string): Promise<ConfigSummary> {
+    return this.get(digest, 'config', async () => summariseConfig(await fsp.readFile(blobPath(this.modelsDir, digest), 'utf8')));
+  }
+
+  gguf(digest: string): Promise<GgufSummary> {
+    return this.get(digest, 'gguf', () => summariseGguf(blobPath(this.modelsDir, digest), digest));
+  }
+
+  template(digest: string): Promise<TemplateSummary> {
+    return this.get(digest, 'template', async () =>
+      summariseTemplate(await fsp.readFile(blobPath(this.modelsDir, digest), 'utf8')),
+    );
+  }
+
+  /**
+   * Writes the summaries to the file. With `trim` (a full listing) only the summaries used by it are kept, so the
+   * file never outgrows the models present; without it new summaries are added to the old ones.
+   */
+  async save(options: { trim: boolean }): Promise<void> {
+    if (!this.persistent) return;
+    await this.load();
+    const stale = options.trim && [...this.persisted.keys()].some((d) => !this.used.has(d));
+    const incomplete = [...this.used].some((d) => !this.persisted.has(d) && memory.has(d));
+    if (!this.dirty && !stale && !incomplete) return;
+    const entries: Record<string, BlobSummary> = {};
+    const keep = options.trim ? [...this.used] : [...new Set([...this.persisted.keys(), ...this.used])];
+    for (const digest of keep.sort()) {
+      const summary = this.persisted.get(digest) ?? memory.get(digest);
+      if (summary) entries[digest] = summary;
+    }
+    const dir = studioDir(this.modelsDir);
+    const temp = join(dir, `${SUMMARIES_FILE}.${randomToken()}.tmp`);
+    try {
+      await ensureDir(dir);
+      await fsp.writeFile(temp, JSON.stringify({ version: FORMAT_VERSION, entries }), { mode: FILE_MODE });
+      await fsp.rename(temp, join(dir, SUMMARIES_FILE));
+    } catch {
+      await removeQuietly(temp);
+    }
+  }
+}
+
+/** Forgets the in-memory summaries (for tests and benchmarks). */
+export function clearSummaryMemory(): void {
+  memory.clear();
+}
