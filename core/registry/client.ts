@@ -281,7 +281,7 @@ export class RegistryClient {
       credentials: options.credentials ?? noCredentials,
       ollamaKey: options.ollamaKey ?? (() => readKeyFile()),
       authFlows: options.authFlows,
-      fetchToken: (url, headers, signal) => this.fetchToken(url, headers, signal),
+      fetchToken: (url, headers, ctx) => this.fetchToken(url, headers, ctx.signal, ctx.dispatcher),
       mayCarryCredentials: (url) => this.mayCarryCredentials(url),
       onAuth: (event) => this.trace({ type: 'auth', ...event }),
     });
@@ -602,7 +602,7 @@ export class RegistryClient {
         if (!answered) {
           await discard(response.body);
           answered = true;
-          await this.auth.answer(header, { requestUrl: url, repository: x.repository, push: x.push, scope, signal: x.signal });
+          await this.auth.answer(header, { requestUrl: url, repository: x.repository, push: x.push, scope, signal: x.signal, dispatcher: x.dispatcher });
           continue;
         }
         return { response, authenticated: authorization !== undefined, challengeError, url };
@@ -652,14 +652,19 @@ export class RegistryClient {
     return err;
   }
 
-  /** The token GET used by the authenticator: same transport, no redirects, capped reply. */
-  private async fetchToken(url: string, headers: Readonly<Record<string, string>>, signal: AbortSignal | undefined): Promise<{ status: number; body: Buffer }> {
+  /** The token GET used by the authenticator: the registry request's transport, no redirects, capped reply. */
+  private async fetchToken(
+    url: string,
+    headers: Readonly<Record<string, string>>,
+    signal: AbortSignal | undefined,
+    dispatcher: Dispatcher | undefined,
+  ): Promise<{ status: number; body: Buffer }> {
     const target = new URL(url);
     this.trace({ type: 'request', method: 'GET', url: redactUrl(target), attempt: 0 });
     const response = await request(target, {
       method: 'GET',
       headers: { 'user-agent': this.userAgent, ...headers },
-      dispatcher: this.options.dispatcher ?? this.dispatcherFor({ scheme: target.protocol === 'http:' ? 'http' : 'https', host: target.host, namespace: '_', model: '_' }),
+      dispatcher: dispatcher ?? this.options.dispatcher ?? this.dispatcherFor({ host: target.host, namespace: '_', model: '_' }),
       signal,
       headersTimeout: this.stallTimeoutMs,
       bodyTimeout: this.stallTimeoutMs,

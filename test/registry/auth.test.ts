@@ -153,7 +153,7 @@ describe('token auth', () => {
   test('anonymous push is refused with a clear "not authorized to push" error', async () => {
     await assert.rejects(client().startUpload(tiny()), (err: unknown) => {
       assert.ok(err instanceof Unauthorized);
-      assert.match(err.message, /you are not authorized to push to library on 127\.0\.0\.1:\d+/);
+      assert.match(err.message, /you are not authorized to push to library on 127\.0\.0\.1:\d+ \(insufficient scope\)/);
       assert.match(err.message, /create the model under a namespace you own/);
       return true;
     });
@@ -188,7 +188,8 @@ describe('token auth', () => {
 
   test("Ollama's signed flow (realm on the same host): pull and push with a registered key", async () => {
     tokens.requests.length = 0;
-    const c = client({ authFlows: { [tokens.host]: 'ollama' }, ollamaKey: () => Promise.resolve(key) });
+    const traces: TraceEvent[] = [];
+    const c = client({ authFlows: { [tokens.host]: 'ollama' }, ollamaKey: () => Promise.resolve(key), trace: (e) => traces.push(e) });
     assert.deepEqual((await c.getManifest(tiny(tokens.host), 'latest')).bytes, model.manifest);
     const start = await c.startUpload(tiny(tokens.host));
     assert.equal(start.mounted, false);
@@ -200,6 +201,10 @@ describe('token auth', () => {
       assert.deepEqual(keys, [...keys].sort());
       assert.ok(keys.includes('nonce') && keys.includes('ts') && keys.includes('service'));
     }
+    const signatures = tokens.requests.map((r) => (r.authorization ?? '').split(':')[1]);
+    const issued = tokens.requests.map((r) => r.token ?? '');
+    const seed = Buffer.from(key.seed).toString('base64');
+    assertNoSecrets(traces.map((e) => JSON.stringify(e)), [...signatures, ...issued, seed].filter(Boolean));
   });
 
   test('an unregistered Ollama key is refused with advice about adding the public key', async () => {

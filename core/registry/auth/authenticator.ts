@@ -9,6 +9,7 @@
 //
 // Tokens are cached per host and scope until shortly before they expire; Basic credentials per host. Nothing
 // secret goes into an error message or a trace event.
+import type { Dispatcher } from 'undici';
 import { Unauthorized } from '../../errors';
 import { AuthChallengeInvalid, decodeRegistryError, unauthorizedFor } from '../errors';
 import type { BasicCredentials, CredentialsProvider } from './credentials';
@@ -47,7 +48,7 @@ export function authFlowFor(host: string, configured?: Readonly<Record<string, A
 export type TokenFetch = (
   url: string,
   headers: Readonly<Record<string, string>>,
-  signal: AbortSignal | undefined,
+  ctx: ChallengeContext,
 ) => Promise<{ status: number; body: Buffer }>;
 
 /** Events the authenticator reports (no secrets in them). */
@@ -79,6 +80,8 @@ export interface ChallengeContext {
   /** The scope the request needs, e.g. `repository:library/m:pull`. */
   scope: string;
   signal?: AbortSignal;
+  /** The transport the request used (TLS settings included); token requests go the same way. */
+  dispatcher?: Dispatcher;
 }
 
 /** Renew tokens this long before they expire. */
@@ -148,7 +151,7 @@ export class Authenticator {
     checkRealmHost(url, ctx.requestUrl);
     const key = await this.options.ollamaKey();
     const authorization = await signedAuthorization(key, url);
-    const reply = await this.options.fetchToken(url, { authorization }, ctx.signal);
+    const reply = await this.options.fetchToken(url, { authorization }, ctx);
     if (reply.status === 401 || reply.status === 403) {
       const base = unauthorizedFor({ host, repository: ctx.repository, operation: 'token', push: ctx.push, authenticated: true });
       throw new Unauthorized(
@@ -174,7 +177,7 @@ export class Authenticator {
     let credentials: BasicCredentials | undefined = await this.options.credentials(host);
     if (credentials && !this.options.mayCarryCredentials(url)) credentials = undefined;
     const headers: Record<string, string> = credentials ? { authorization: basicAuthorization(credentials) } : {};
-    const reply = await this.options.fetchToken(url.href, headers, ctx.signal);
+    const reply = await this.options.fetchToken(url.href, headers, ctx);
     if (reply.status === 401 || reply.status === 403) {
       if (credentials) {
         throw new Unauthorized(
