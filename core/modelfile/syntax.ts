@@ -20,7 +20,9 @@ export type KeywordName = (typeof KEYWORDS)[number];
 
 export const MESSAGE_ROLES = ['system', 'user', 'assistant'] as const;
 
-/** A piece of the decoded source: its raw text, its range, and its UTF-16 offsets into ParsedModelfile.text. */
+/** A piece of the decoded source: its raw text, its range, and its UTF-16 offsets into ParsedModelfile.text.
+ *  In trees from parseModelfile, `range` (here and on instructions) is a getter computed on access, so spreading a
+ *  node does not copy it; JSON.stringify includes it. */
 export interface Span {
   text: string;
   range: Range;
@@ -40,8 +42,13 @@ export interface ValueSyntax {
   content: Span;
   /** What Ollama stores: unquote(trim(printable characters)). Meaningful only when `complete`. */
   value: string;
-  /** False when an opening quote never closes in the way Ollama requires. */
+  /** False when an opening quote never closes in the way Ollama requires. For such a value the tree keeps only its
+   *  first line (span, content and the instruction end there) and parsing resumes on the next line. */
   complete: boolean;
+  /** Quoted values only: the text that follows the first closing quote(s) on the value's first line (`"a" b` → `b`).
+   *  Ollama does not end the value there; it reads on until a line ends with the quote. Set for complete multi-line
+   *  values too (Ollama accepts them, but the user rarely meant it). */
+  textAfterQuote?: Span;
 }
 
 export interface InstructionSyntax {
@@ -95,7 +102,8 @@ export interface OllamaCommand {
 export type OllamaOutcome = { ok: true; commands: OllamaCommand[] } | { ok: false; error: string };
 
 export interface ParsedModelfile {
-  /** The decoded text that all ranges and offsets refer to (BOM removed). */
+  /** The text that all ranges and offsets refer to: decoded bytes without their byte-order mark, or the string given
+   *  to the parser as is (a leading U+FEFF in a string is skipped as a byte-order mark but stays in `text`). */
   text: string;
   lineStarts: number[];
   instructions: InstructionSyntax[];
