@@ -360,17 +360,8 @@ export class RegistryClient {
     const { base } = this.endpoint(repo);
     const url = new URL(`/v2/${repository}/manifests/${ref}`, base);
     const ctx: ErrorContext = { host: repo.host, repository, operation: 'manifest', reference: ref };
-    return this.withRetries('GET', url, options.signal, async () => {
-      const result = await this.exchange({
-        method: 'GET',
-        url,
-        repository,
-        push: false,
-        headers: { accept: MANIFEST_ACCEPT },
-        followRedirects: true,
-        dispatcher: this.dispatcherFor(repo),
-        signal: options.signal,
-      });
+    const spec = { method: 'GET', url, repository, push: false, headers: { accept: MANIFEST_ACCEPT }, followRedirects: true } as const;
+    return this.call(repo, spec, options.signal, async (result) => {
       const { response } = result;
       if (response.statusCode >= 300) throw await this.errorFrom(result, ctx);
       const declared = parseLength(headerValue(response.headers, 'content-length'));
@@ -392,16 +383,8 @@ export class RegistryClient {
     const url = this.blobUrl(repo, digest);
     const repository = this.repositoryPath(repo);
     const ctx: ErrorContext = { host: repo.host, repository, operation: 'blob', reference: parseDigest(digest) };
-    return this.withRetries('HEAD', url, options.signal, async () => {
-      const result = await this.exchange({
-        method: 'HEAD',
-        url,
-        repository,
-        push: false,
-        followRedirects: true,
-        dispatcher: this.dispatcherFor(repo),
-        signal: options.signal,
-      });
+    const spec = { method: 'HEAD', url, repository, push: false, followRedirects: true } as const;
+    return this.call(repo, spec, options.signal, async (result) => {
       const { response } = result;
       if (response.statusCode === 404) {
         await discard(response.body);
@@ -424,17 +407,8 @@ export class RegistryClient {
     const ctx: ErrorContext = { host: repo.host, repository, operation: 'blob', reference: parseDigest(digest) };
     const headers: Record<string, string> = {};
     if (range) headers['range'] = `bytes=${range.start}-${range.end ?? ''}`;
-    return this.withRetries('GET', url, options.signal, async () => {
-      const result = await this.exchange({
-        method: 'GET',
-        url,
-        repository,
-        push: false,
-        headers,
-        followRedirects: true,
-        dispatcher: this.dispatcherFor(repo),
-        signal: options.signal,
-      });
+    const spec = { method: 'GET', url, repository, push: false, headers, followRedirects: true } as const;
+    return this.call(repo, spec, options.signal, async (result) => {
       const { response } = result;
       if (response.statusCode !== 200 && response.statusCode !== 206) throw await this.errorFrom(result, ctx);
       const length = parseLength(headerValue(response.headers, 'content-length'));
@@ -487,17 +461,8 @@ export class RegistryClient {
       url.searchParams.set('from', options.mount.from);
     }
     const ctx: ErrorContext = { host: repo.host, repository, operation: 'upload', push: true };
-    return this.withRetries('POST', url, options.signal, async () => {
-      const result = await this.exchange({
-        method: 'POST',
-        url,
-        repository,
-        push: true,
-        headers: { 'content-length': '0' },
-        followRedirects: false,
-        dispatcher: this.dispatcherFor(repo),
-        signal: options.signal,
-      });
+    const spec = { method: 'POST', url, repository, push: true, headers: { 'content-length': '0' }, followRedirects: false } as const;
+    return this.call(repo, spec, options.signal, async (result) => {
       const { response } = result;
       if (response.statusCode === 201) {
         await discard(response.body);
@@ -550,6 +515,18 @@ export class RegistryClient {
   private mayCarryCredentials(url: URL): boolean {
     if (url.protocol === 'https:') return true;
     return this.insecureHosts.has(url.host.toLowerCase());
+  }
+
+  /** One logical request with retries: `handle` turns each attempt's response into a result or a typed error. */
+  private call<T>(
+    repo: RegistryRepository,
+    spec: Omit<Exchange, 'dispatcher' | 'signal'>,
+    signal: AbortSignal | undefined,
+    handle: (result: ExchangeResult) => Promise<T>,
+  ): Promise<T> {
+    return this.withRetries(spec.method, spec.url, signal, async () =>
+      handle(await this.exchange({ ...spec, dispatcher: this.dispatcherFor(repo), signal })),
+    );
   }
 
   /** Runs `attempt` until it succeeds, fails permanently, or the retries are used up. */
