@@ -13,6 +13,15 @@ if (requested.length > 0) {
   buildArgs.push(`--only=${requested.map((r) => relative(root, resolve(root, r))).join(',')}`);
   if (!requested.every((r) => relative(root, resolve(root, r)).startsWith('test/unit'))) buildArgs.push('--with-dist');
 }
+// The registry, Neovim and VS Code tests need Debian packages; install them when missing (a no-op afterwards).
+const needsSystem = requested.length === 0 || requested.some((r) => !relative(root, resolve(root, r)).startsWith('test/unit'));
+if (needsSystem && process.env.MODELFILE_SKIP_SETUP !== '1') {
+  const setup = spawnSync('bash', [join(root, 'scripts', 'setup-system.sh')], { stdio: 'inherit' });
+  if (setup.status !== 0) {
+    console.error('Installing the Debian packages the tests need failed; run `bash scripts/setup-system.sh` as root and try again.');
+    process.exit(setup.status ?? 1);
+  }
+}
 const built = spawnSync(process.execPath, buildArgs, { stdio: 'inherit' });
 if (built.status !== 0) process.exit(built.status ?? 1);
 
