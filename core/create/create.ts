@@ -203,6 +203,18 @@ function factsOf(unit: ImportUnit): GgufLayerFacts {
  * SourceMissing, NeedsConverter, GgufInvalid, ModelNotFound, BlobMissing, ManifestInvalid, Cancelled, CacheBusy.
  */
 export async function createModel(options: CreateOptions): Promise<CreateResult> {
+  try {
+    return await createModelUnchecked(options);
+  } catch (error) {
+    // Whatever stage noticed the abort first (GGUF reading, a copy, the lock), the caller sees one Cancelled.
+    if (options.signal?.aborted && !(error instanceof Cancelled && error.message === 'create cancelled')) {
+      throw new Cancelled('create');
+    }
+    throw error;
+  }
+}
+
+async function createModelUnchecked(options: CreateOptions): Promise<CreateResult> {
   const run = new CreateRun(options);
   const { modelsDir } = options;
   run.checkCancelled();
@@ -312,9 +324,6 @@ export async function createModel(options: CreateOptions): Promise<CreateResult>
       warnings: run.warnings,
       removedBlobs,
     };
-  } catch (error) {
-    if (options.signal?.aborted && !(error instanceof Cancelled)) throw new Cancelled('create');
-    throw error;
   } finally {
     await run.release();
   }
