@@ -336,6 +336,8 @@ test('quoting: double, triple, inner quotes, no escapes, single quotes are liter
   assert.equal(arg('SYSTEM """"""'), '');
   assert.equal(arg('SYSTEM """""""'), '"');
   assert.equal(arg('SYSTEM """"a""""'), '"a"');
+  // Only the start of the trimmed text decides the quotes: `" ""` opens a double-quoted value, not a triple one.
+  assert.equal(arg('SYSTEM " "" x"""'), ' "" x""');
 });
 
 test('quoting: quoted values keep inner white space, bare values are trimmed, inner blanks are kept', () => {
@@ -726,6 +728,12 @@ const tokens = [
   '\u200b', '\u00a0', '\u0001', '\ufeff', '\ufffd', '\u0085', '\u3000', '\ud800', '\u{e0001}', '\u2028', '\\',
 ];
 const modelfileLike = fc.array(fc.constantFrom(...tokens), { maxLength: 40 }).map((parts) => parts.join(''));
+// Dense in quotes, blanks and newlines: the cases where completeness of a quoted value is decided.
+const quoteHeavy = fc
+  .array(fc.constantFrom('"', '"', '"', '"""', ' ', '\t', '\n', '\r\n', 'x', '\u200b', '\u00a0', 'SYSTEM ', '\nSYSTEM ', 'MESSAGE user '), {
+    maxLength: 30,
+  })
+  .map((parts) => 'FROM x\nSYSTEM ' + parts.join(''));
 const modelfileLines = fc
   .array(
     fc.oneof(
@@ -735,6 +743,23 @@ const modelfileLines = fc
     { maxLength: 12 },
   )
   .map((lines) => lines.join('\n'));
+
+/** Naive state Value from the start of `rest`: does unquote(trim(buffer)) complete at some newline or at the end? */
+function refValueCloses(rest: string): boolean {
+  let b = '';
+  for (const ch of rest) {
+    const r = ch.codePointAt(0) as number;
+    if (isNewline(r)) {
+      if (refUnquote(refTrimSpace(b))[1]) return true;
+      b += ch;
+    } else if (isBlank(r)) {
+      b += ch;
+    } else if (refIsPrint(r >= 0xd800 && r <= 0xdfff ? 0xfffd : r)) {
+      b += ch;
+    }
+  }
+  return refUnquote(refTrimSpace(b))[1];
+}
 
 function checkTree(source: string | Uint8Array): void {
   const parsed = parseModelfile(source);
@@ -754,7 +779,7 @@ function checkTree(source: string | Uint8Array): void {
     previousEnd = item.end;
   }
   for (const instruction of parsed.instructions) {
-    checkInstruction(instruction, checkSpan);
+    checkInstruction(instruction, checkSpan, text);
   }
   for (const comment of parsed.comments) checkSpan(comment.span);
   if (parsed.ollama.ok) {
@@ -769,7 +794,7 @@ function checkTree(source: string | Uint8Array): void {
   }
 }
 
-function checkInstruction(instruction: InstructionSyntax, checkSpan: (s: Span) => void): void {
+function checkInstruction(instruction: InstructionSyntax, checkSpan: (s: Span) => void, text: string): void {
   checkSpan(instruction.keyword);
   assert.equal(instruction.keyword.start, instruction.start);
   if (instruction.parameter) checkSpan(instruction.parameter);
@@ -782,6 +807,7 @@ function checkInstruction(instruction: InstructionSyntax, checkSpan: (s: Span) =
     assert.ok(value.content.start >= value.span.start && value.content.end <= value.span.end);
     assert.equal(value.span.end, instruction.end);
     if (value.complete) assert.ok(instruction.command);
+    else assert.equal(refValueCloses(text.slice(value.span.start)), false, 'a value marked unclosed never closes');
   }
 }
 
@@ -804,10 +830,10 @@ test('property: the parser never throws, on random strings and random bytes', ()
 
 test('property: Ollama outcome equals the naive reference transcription of the Go parser', () => {
   fc.assert(
-    fc.property(fc.oneof(modelfileLike, modelfileLines), (source) => {
+    fc.property(fc.oneof(modelfileLike, modelfileLines, quoteHeavy), (source) => {
       assert.deepEqual(parseModelfile(source).ollama, referenceParse(source));
     }),
-    { numRuns: 20_000 },
+    { numRuns: 30_000 },
   );
   fc.assert(
     fc.property(fc.oneof(fc.fullUnicodeString({ maxLength: 60 }), fc.string16bits({ maxLength: 60 })), (body) => {
@@ -827,7 +853,7 @@ test('property: Ollama outcome equals the naive reference transcription of the G
 
 test('property: tree invariants (spans match the text, ranges match positionAt, no overlaps, outcome agrees)', () => {
   fc.assert(
-    fc.property(fc.oneof(modelfileLike, modelfileLines, fc.fullUnicodeString({ maxLength: 60 })), (source) => checkTree(source)),
+    fc.property(fc.oneof(modelfileLike, modelfileLines, quoteHeavy, fc.fullUnicodeString({ maxLength: 60 })), (source) => checkTree(source)),
     { numRuns: 5000 },
   );
 });
