@@ -79,7 +79,8 @@ const KEYWORDS: ReadonlyMap<string, ItemType> = new Map<string, ItemType>([
   ['with', 'with'],
 ]);
 
-/** Pieces of the source that Go's lexer consumes without emitting an item (or folds into one). */
+/** Pieces of the source that Go's lexer consumes without emitting an item: comments (the whole comment action,
+ *  trim markers included) and the trim markers of other actions. */
 export type SideKind = 'comment' | 'trimMarker';
 export type SideListener = (kind: SideKind, start: number, end: number) => void;
 
@@ -345,7 +346,6 @@ export class TemplateLexer {
     this.pos += LEFT.length;
     const trimSpace = this.hasLeftTrimMarker(this.pos);
     const afterMarker = trimSpace ? 2 : 0;
-    if (trimSpace) this.side?.('trimMarker', this.pos, this.pos + 1);
     if (this.input.startsWith('/*', this.pos + afterMarker)) {
       this.commentStart = delimStart;
       this.pos += afterMarker;
@@ -353,6 +353,7 @@ export class TemplateLexer {
       return 'comment';
     }
     const item = this.thisItem('leftDelim');
+    if (trimSpace) this.side?.('trimMarker', this.pos, this.pos + 1);
     this.insideAction = true;
     this.actionStart = delimStart;
     this.actionOpenEnd = this.pos + (trimSpace ? 1 : 0);
@@ -374,10 +375,7 @@ export class TemplateLexer {
     if (at === 0) return this.errorf('comment ends before closing delimiter', x, x + 2);
     this.side?.('comment', this.commentStart, this.pos + (trim ? 2 : 0) + RIGHT.length);
     this.ignore();
-    if (trim) {
-      this.side?.('trimMarker', this.pos + 1, this.pos + 2);
-      this.pos += 2;
-    }
+    if (trim) this.pos += 2;
     this.pos += RIGHT.length;
     if (trim) this.pos += this.leftTrimLength(this.pos);
     this.ignore();

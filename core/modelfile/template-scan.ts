@@ -26,14 +26,13 @@ export type TemplateTokenKind =
   | 'rightParen'
   | 'declare'
   | 'assign'
-  | 'punctuation'
-  | 'error';
+  | 'punctuation';
 
 export interface TemplateToken {
   kind: TemplateTokenKind;
   start: number;
   end: number;
-  /** The source text (for `error`: Go's message). */
+  /** The source text. */
   text: string;
   /** For `function`: whether Ollama's templates know the name. */
   known?: boolean;
@@ -94,15 +93,14 @@ function kindOf(item: Item): TemplateTokenKind | undefined {
       return 'function';
     case 'space':
     case 'eof':
-      return undefined;
     case 'error':
-      return 'error';
+      return undefined;
     default:
       return 'keyword';
   }
 }
 
-/** Tokens and actions of a template, in source order. */
+/** Tokens and actions of a template, in source order; tokens never overlap. Lexical errors are listed apart. */
 export function scanTemplate(source: string): TemplateScan {
   const tokens: TemplateToken[] = [];
   const actions: TemplateActionInfo[] = [];
@@ -124,7 +122,6 @@ export function scanTemplate(source: string): TemplateScan {
     if (item.type === 'eof') break;
     if (item.type === 'error') {
       errors.push({ message: item.val, start: item.start, end: item.end });
-      tokens.push({ kind: 'error', start: item.start, end: item.end, text: item.val });
       if (current !== undefined) {
         current.complete = false;
         current.end = Math.max(current.end, item.end);

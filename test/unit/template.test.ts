@@ -396,7 +396,11 @@ describe('checkTemplate: properties', () => {
         assert.ok(problems.filter((p) => p.severity === 'error').length <= 1);
         for (const p of problems) assert.ok(p.start >= 0 && p.start <= p.end && p.end <= source.length, JSON.stringify(p));
         const scan = scanTemplate(source);
-        for (const t of scan.tokens) assert.ok(t.start >= 0 && t.start <= t.end && t.end <= source.length);
+        let previous = 0;
+        for (const t of scan.tokens) {
+          assert.ok(t.start >= previous && t.start <= t.end && t.end <= source.length, JSON.stringify(t));
+          previous = t.end;
+        }
       }),
       { numRuns: 3000 },
     );
@@ -545,6 +549,15 @@ describe('scanTemplate', () => {
       { start: 18, end: 28, trimLeft: false, trimRight: true, comment: false, complete: true, keyword: 'end' },
       { start: 30, end: 45, trimLeft: true, trimRight: true, comment: true, complete: true },
     ]);
+  });
+
+  it('gives tokens that never overlap, in order', () => {
+    const source = 'a {{- /* c */ -}} b {{- .X -}} {{/* d */}}';
+    let previous = 0;
+    for (const token of scanTemplate(source).tokens) {
+      assert.ok(token.start >= previous, JSON.stringify(token));
+      previous = token.end;
+    }
   });
 
   it('keeps going after a lexical error', () => {
