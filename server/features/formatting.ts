@@ -2,7 +2,7 @@
 // Ollama's canonical quoting (spec 1.7 q()), no indentation and no trailing blanks. Every rewritten instruction is
 // parsed again on its own and must yield the same command, and the whole result is parsed again and must give the
 // same command list and outcome; whatever would change what Ollama reads is left as it was.
-import { parseModelfile, quoteValue, type InstructionSyntax, type OllamaCommand, type ParsedModelfile } from '../../core/modelfile';
+import { isGoPrintable, isGoSpace, parseModelfile, quoteValue, type InstructionSyntax, type OllamaCommand, type ParsedModelfile } from '../../core/modelfile';
 import { rangeOf, type Range } from '../../core/text';
 
 export interface FormatEdit {
@@ -24,6 +24,33 @@ function quoting(value: string, current: 'none' | 'double' | 'triple'): 'none' |
   if (canonical === value) return 'none';
   if (canonical.startsWith('"""')) return 'triple';
   return current === 'triple' && /[\r\n]/.test(value) ? 'triple' : 'double';
+}
+
+/** Whether a code point disappears at the edge of a bare value: Go white space, or a character Ollama drops. */
+function vanishesAtEdge(cp: number): boolean {
+  return isGoSpace(cp) || !isGoPrintable(cp);
+}
+
+function trimBare(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end) {
+    const cp = text.codePointAt(start)!;
+    if (!vanishesAtEdge(cp)) break;
+    start += cp > 0xffff ? 2 : 1;
+  }
+  while (end > start) {
+    let cp = text.charCodeAt(end - 1);
+    let width = 1;
+    if (cp >= 0xdc00 && cp <= 0xdfff && end - 2 >= start) {
+      cp = text.codePointAt(end - 2)!;
+      width = cp > 0xffff ? 2 : 1;
+      if (width === 1) cp = text.charCodeAt(end - 1);
+    }
+    if (!vanishesAtEdge(cp)) break;
+    end -= width;
+  }
+  return text.slice(start, end);
 }
 
 function wrap(content: string, style: 'none' | 'double' | 'triple'): string {
@@ -54,8 +81,10 @@ export function formatInstruction(instruction: InstructionSyntax): string | unde
   const candidates: string[] = [];
   // The raw text between the quotes (or the trimmed bare text) keeps characters Ollama drops, so formatting never
   // deletes anything; quoting is decided on the value Ollama stores.
-  const raw = value.content.text;
   const style = name === 'from' ? 'none' : quoting(value.value, value.quote);
+  // A bare value is read back trimmed of white space and of the characters Ollama drops: trim it the same way, so
+  // that formatting the result again finds nothing to do.
+  const raw = style === 'none' ? trimBare(value.content.text) : value.content.text;
   candidates.push(`${head} ${wrap(raw, style)}`);
   const written = value.span.text.replace(/^[ \t]+|[ \t]+$/g, '');
   candidates.push(`${head} ${written}`);

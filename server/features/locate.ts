@@ -73,9 +73,9 @@ export function markup(client: ClientOptions, markdown: string, plain: string): 
   return client.markdown ? { kind: 'markdown', value: markdown } : { kind: 'plaintext', value: plain };
 }
 
-/** Escapes text for inclusion in markdown. */
+/** Escapes text for inline use in markdown (never at the start of a line, so list and heading markers are safe). */
 export function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, (c) => `\\${c}`);
+  return text.replace(/[\\`*_[\]<>]/g, (c) => `\\${c}`);
 }
 
 /** A byte count the way people read it (GB, MB…, decimal units like `ollama list`). */
