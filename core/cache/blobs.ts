@@ -8,15 +8,15 @@ import { join } from 'node:path';
 import { Cancelled, DigestMismatch, Incomplete } from '../errors';
 import { digestToFileName, parseDigest } from '../names';
 import { SizeMismatch } from './errors';
-import { ensureDir, FILE_MODE, fsyncDir, isNotFound, randomToken, removeQuietly } from './fs-util';
+import { ensureDir, FILE_MODE, fsyncDir, isNotFound, removeQuietly, TEMP_PREFIX, tempFileName } from './fs-util';
 import { blobsDir } from './layout';
 
 /** SHA-256 of zero bytes: the one digest whose blob may legitimately be an empty file. */
 export const EMPTY_DIGEST = 'sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
-/** Prefix of our temp files in `blobs/`. `.tmp-…` is not a digest, so Ollama's startup prune removes leftovers
- *  older than an hour, and so does ours. */
-export const BLOB_TEMP_PREFIX = '.tmp-';
+/** Prefix of our temp files in `blobs/` (`.tmp-<pid>-<random>`). Not a digest, so Ollama's startup prune removes
+ *  leftovers older than an hour; ours removes them once their writer is gone. */
+export const BLOB_TEMP_PREFIX = TEMP_PREFIX;
 
 /** The file of a blob: `<models>/blobs/sha256-<hex>`. Throws DigestInvalid unless `digest` is a valid digest. */
 export function blobPath(modelsDir: string, digest: string): string {
@@ -69,7 +69,7 @@ export async function touchBlob(modelsDir: string, digest: string): Promise<void
 async function createTemp(modelsDir: string): Promise<{ path: string; handle: fsp.FileHandle }> {
   const dir = blobsDir(modelsDir);
   await ensureDir(dir);
-  const path = join(dir, `${BLOB_TEMP_PREFIX}${randomToken()}`);
+  const path = join(dir, tempFileName());
   const handle = await fsp.open(path, 'wx', FILE_MODE);
   return { path, handle };
 }
@@ -245,7 +245,7 @@ async function writeFully(handle: fsp.FileHandle, buffer: Uint8Array, length: nu
 async function importByClone(modelsDir: string, file: string, options: ImportFileOptions): Promise<WrittenBlob> {
   const dir = blobsDir(modelsDir);
   await ensureDir(dir);
-  const tempPath = join(dir, `${BLOB_TEMP_PREFIX}${randomToken()}`);
+  const tempPath = join(dir, tempFileName());
   let installed = false;
   try {
     await fsp.copyFile(file, tempPath, fsConstants.COPYFILE_EXCL | fsConstants.COPYFILE_FICLONE);

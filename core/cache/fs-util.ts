@@ -13,6 +13,32 @@ export function randomToken(): string {
   return randomBytes(8).toString('hex');
 }
 
+/** Prefix of our temp files (in `blobs/` and directly in `manifests/`): not a digest and not a valid name, so
+ *  Ollama's startup prune removes leftovers after an hour and never takes them for blobs or models. */
+export const TEMP_PREFIX = '.tmp-';
+
+/** A temp-file name carrying our pid, so that prune can tell a live writer's file from a crashed one's. */
+export function tempFileName(): string {
+  return `${TEMP_PREFIX}${process.pid}-${randomToken()}`;
+}
+
+/** True when a process with this pid exists (EPERM means it exists but belongs to someone else). */
+export function processAlive(pid: number): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return errnoCode(error) === 'EPERM';
+  }
+}
+
+/** For a temp-file name of ours: whether the process that writes it is still running (then it is in use). */
+export function tempFileInUse(name: string): boolean {
+  const match = /^\.tmp-(\d+)-[0-9a-f]+$/.exec(name);
+  return match !== null && processAlive(Number(match[1]));
+}
+
 /** The errno code of a Node file-system error (`ENOENT`, …), if it is one. */
 export function errnoCode(error: unknown): string | undefined {
   if (typeof error === 'object' && error !== null && 'code' in error) {
@@ -71,6 +97,18 @@ export async function mapPool<T, R>(items: readonly T[], limit: number, fn: (ite
   for (let i = 0; i < Math.min(Math.max(1, limit), items.length); i++) workers.push(worker());
   await Promise.all(workers);
   return results;
+}
+
+/**
+ * A pacer for loops of small synchronous file operations: call it once per item; every `every` calls it yields
+ * to the event loop (setImmediate), so long walks never block an editor for long.
+ */
+export function cooperative(every: number): () => Promise<void> {
+  let count = 0;
+  return () => {
+    if (++count % every !== 0) return Promise.resolve();
+    return new Promise((resolve) => setImmediate(resolve));
+  };
 }
 
 /** Resolves after `ms` milliseconds. */

@@ -3,8 +3,8 @@
 // model layer's GGUF header, both cached by digest (in memory and on disk), read with bounded parallelism.
 import { displayShortest } from '../names';
 import { LAYER_MEDIA_TYPES } from '../json/ollama-json';
-import { errorText, mapPool } from './fs-util';
-import { manifestSize, parseManifest, readManifestBytes, walkManifestFiles, fullName, type StoredManifest } from './manifests';
+import { cooperative, errorText, mapPool } from './fs-util';
+import { fullName, manifestSize, parseManifest, readManifestBytesSync, walkManifestFiles, type StoredManifest } from './manifests';
 import type { CacheWarning } from './references';
 import { SummaryStore, type ConfigSummary, type GgufSummary, type TemplateSummary } from './summaries';
 
@@ -40,7 +40,7 @@ export interface ListResult {
 }
 
 export interface ListOptions {
-  /** Parallel file reads; default 32. */
+  /** Parallel reads of blobs not yet summarised; default 32. */
   concurrency?: number;
   /** Keep digest summaries in `.modelfile-studio/summaries.json`; default true. */
   persistentCache?: boolean;
@@ -147,24 +147,28 @@ export async function listModels(modelsDir: string, options: ListOptions = {}): 
   const concurrency = options.concurrency ?? 32;
   const store = new SummaryStore(modelsDir, options.persistentCache !== false);
   const warnings: CacheWarning[] = [];
-  const files = await walkManifestFiles(modelsDir, concurrency);
-  const models: ModelListEntry[] = [];
-  await mapPool(files, concurrency, async (file) => {
+  const files = await walkManifestFiles(modelsDir);
+  const found: { manifest: StoredManifest; rel: string }[] = [];
+  const pause = cooperative(64);
+  for (const file of files) {
+    await pause();
     if (file.name === undefined) {
       warnings.push({ path: file.rel, message: 'skipped: not host/namespace/model/tag with a valid model name' });
-      return;
+      continue;
     }
     const shortName = displayShortest(file.name);
-    let manifest: StoredManifest;
     try {
-      const { raw, mtimeMs } = await readManifestBytes(file.abs, shortName);
-      manifest = { ...parseManifest(raw, shortName), name: file.name, shortName, path: file.abs, mtimeMs };
+      const { raw, mtimeMs } = readManifestBytesSync(file.abs, shortName);
+      found.push({
+        manifest: { ...parseManifest(raw, shortName), name: file.name, shortName, path: file.abs, mtimeMs },
+        rel: file.rel,
+      });
     } catch (error) {
       warnings.push({ path: file.rel, message: `skipped: ${errorText(error)}` });
-      return;
     }
-    models.push(await describeModel(manifest, store, warnings, file.rel));
-  });
+  }
+  // Summaries are usually in memory or in the summaries file; only new blobs are read, a few at a time.
+  const models = await mapPool(found, concurrency, ({ manifest, rel }) => describeModel(manifest, store, warnings, rel));
   await store.save({ trim: true });
   models.sort((a, b) => b.modifiedMs - a.modifiedMs || (a.fullName < b.fullName ? -1 : a.fullName > b.fullName ? 1 : 0));
   warnings.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

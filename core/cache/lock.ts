@@ -9,7 +9,9 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { Cancelled } from '../errors';
 import { CacheBusy } from './errors';
-import { ensureDir, errnoCode, FILE_MODE, isNotFound, randomToken, removeQuietly, sleep } from './fs-util';
+import { ensureDir, errnoCode, FILE_MODE, isNotFound, processAlive, randomToken, removeQuietly, sleep } from './fs-util';
+
+export { processAlive };
 import { STUDIO_DIR_NAME, studioDir } from './layout';
 
 export const LOCK_FILE_NAME = 'lock';
@@ -53,16 +55,6 @@ function pinsDir(modelsDir: string): string {
   return join(studioDir(modelsDir), PINS_DIR_NAME);
 }
 
-/** True when a process with this pid exists (EPERM means it exists but belongs to someone else). */
-export function processAlive(pid: number): boolean {
-  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return errnoCode(error) === 'EPERM';
-  }
-}
 
 function parseInfo(text: string): LockInfo | undefined {
   try {

@@ -3,7 +3,17 @@
 // SHA-256); the four-level tree walk; case-insensitive lookup with case-preserving storage and no case-only
 // duplicates; and atomic writes (temp file directly in `manifests/`, never four levels deep; fsync; rename).
 import { createHash } from 'node:crypto';
-import { promises as fsp, type Dirent } from 'node:fs';
+import {
+  closeSync,
+  constants as fsConstants,
+  fstatSync,
+  openSync,
+  promises as fsp,
+  readdirSync,
+  readSync,
+  statSync,
+  type Dirent,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ManifestInvalid, ModelNotFound } from '../errors';
 import type { ManifestLayer } from '../json/ollama-json';
@@ -19,7 +29,7 @@ import {
 } from '../names';
 import { blobExists } from './blobs';
 import { BlobMissing } from './errors';
-import { ensureDir, errnoCode, FILE_MODE, fsyncDir, isNotFound, mapPool, randomToken, removeQuietly } from './fs-util';
+import { cooperative, ensureDir, errnoCode, FILE_MODE, fsyncDir, isNotFound, removeQuietly, TEMP_PREFIX, tempFileName } from './fs-util';
 import { manifestsDir } from './layout';
 import { withCacheLock, type LockOptions } from './lock';
 
@@ -28,7 +38,7 @@ import { withCacheLock, type LockOptions } from './lock';
 export const MAX_MANIFEST_BYTES = 8 * 1024 * 1024;
 
 /** Prefix of our temp manifests, written directly in `manifests/` (one level deep, so never taken for a model). */
-export const MANIFEST_TEMP_PREFIX = '.tmp-';
+export const MANIFEST_TEMP_PREFIX = TEMP_PREFIX;
 
 /** A manifest as read from disk: validated fields plus the exact bytes. Every layer's (and the config's) `digest`
  *  is canonical `sha256:<lowercase hex>`, every `size` a non-negative safe integer. */
@@ -147,11 +157,17 @@ export function manifestSize(manifest: Pick<ParsedManifest, 'config' | 'layers'>
   return manifest.layers.reduce((sum, layer) => sum + layer.size, manifest.config?.size ?? 0);
 }
 
-/** Reads a manifest file, refusing anything that is not a regular file or is larger than MAX_MANIFEST_BYTES. */
-export async function readManifestBytes(path: string, where: string): Promise<{ raw: Uint8Array; mtimeMs: number }> {
-  const handle = await fsp.open(path, 'r');
+// Manifests are tiny and there may be thousands: they are read with synchronous calls (no thread-pool round trip
+// per call, several times faster in Node), and the walks yield to the event loop every few dozen files so that an
+// editor stays responsive. A FIFO or device planted in the tree cannot block: files are opened non-blocking and
+// anything that is not a regular file is refused before it is read.
+const OPEN_FLAGS = fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0);
+
+/** Reads a manifest file synchronously, refusing non-regular files and files larger than MAX_MANIFEST_BYTES. */
+export function readManifestBytesSync(path: string, where: string): { raw: Uint8Array; mtimeMs: number } {
+  const fd = openSync(path, OPEN_FLAGS);
   try {
-    const stat = await handle.stat();
+    const stat = fstatSync(fd);
     if (!stat.isFile()) fail(where, 'not a regular file');
     if (stat.size > MAX_MANIFEST_BYTES) {
       fail(where, `it is ${stat.size} bytes, more than the ${MAX_MANIFEST_BYTES} a manifest may have`);
@@ -159,7 +175,7 @@ export async function readManifestBytes(path: string, where: string): Promise<{ 
     const buffer = new Uint8Array(stat.size + 1);
     let length = 0;
     for (;;) {
-      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      const bytesRead = readSync(fd, buffer, length, buffer.length - length, length);
       if (bytesRead === 0) break;
       length += bytesRead;
       if (length > MAX_MANIFEST_BYTES) fail(where, `more than the ${MAX_MANIFEST_BYTES} bytes a manifest may have`);
@@ -167,8 +183,13 @@ export async function readManifestBytes(path: string, where: string): Promise<{ 
     }
     return { raw: buffer.subarray(0, length), mtimeMs: stat.mtimeMs };
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
+}
+
+/** Reads a manifest file, refusing anything that is not a regular file or is larger than MAX_MANIFEST_BYTES. */
+export async function readManifestBytes(path: string, where: string): Promise<{ raw: Uint8Array; mtimeMs: number }> {
+  return readManifestBytesSync(path, where);
 }
 
 /** Reads and validates the manifest stored for `name` (the exact spelling given). */
@@ -198,6 +219,25 @@ async function isDirectory(parent: string, entry: Dirent): Promise<boolean> {
   return stat?.isDirectory() ?? false;
 }
 
+function readDirEntriesSync(path: string): Dirent[] {
+  try {
+    return readdirSync(path, { withFileTypes: true });
+  } catch (error) {
+    if (isNotFound(error) || errnoCode(error) === 'ENOTDIR') return [];
+    throw error;
+  }
+}
+
+function isDirectorySync(parent: string, entry: Dirent): boolean {
+  if (entry.isDirectory()) return true;
+  if (!entry.isSymbolicLink()) return false;
+  try {
+    return statSync(join(parent, entry.name)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 /** Deepest level we descend to when looking for stray files (real manifests are at level 4). */
 const MAX_WALK_DEPTH = 8;
 
@@ -206,17 +246,19 @@ const MAX_WALK_DEPTH = 8;
  * four levels deep that form a valid name carry it in `name`; everything else (dot-files, temp files, 3- or
  * 5-level files, invalid names) has no name.
  */
-export async function walkManifestFiles(modelsDir: string, concurrency = 32): Promise<ManifestFile[]> {
+export async function walkManifestFiles(modelsDir: string): Promise<ManifestFile[]> {
   const root = manifestsDir(modelsDir);
   const files: ManifestFile[] = [];
+  const pause = cooperative(32);
   let level: { abs: string; parts: string[] }[] = [{ abs: root, parts: [] }];
   for (let depth = 1; depth <= MAX_WALK_DEPTH && level.length > 0; depth++) {
     const next: { abs: string; parts: string[] }[] = [];
-    await mapPool(level, concurrency, async (dir) => {
-      for (const entry of await readDirEntries(dir.abs)) {
+    for (const dir of level) {
+      await pause();
+      for (const entry of readDirEntriesSync(dir.abs)) {
         const parts = [...dir.parts, entry.name];
         const abs = join(dir.abs, entry.name);
-        if (await isDirectory(dir.abs, entry)) {
+        if (isDirectorySync(dir.abs, entry)) {
           next.push({ abs, parts });
         } else {
           const file: ManifestFile = { abs, rel: parts.join('/'), parts };
@@ -225,7 +267,7 @@ export async function walkManifestFiles(modelsDir: string, concurrency = 32): Pr
           files.push(file);
         }
       }
-    });
+    }
     level = next;
   }
   files.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
@@ -347,15 +389,17 @@ export async function writeManifest(
     }
   }
   const root = manifestsDir(modelsDir);
-  await ensureDir(root);
-  const temp = join(root, `${MANIFEST_TEMP_PREFIX}${randomToken()}`);
-  const handle = await fsp.open(temp, 'wx', FILE_MODE);
-  let renamed = false;
-  try {
-    await handle.writeFile(manifest.raw);
-    await handle.sync();
-    await handle.close();
-    const commit = async (): Promise<WrittenManifest> => {
+  // Everything from the temp file to the rename happens under the lock: a concurrent prune never meets a live
+  // temp manifest, and two writers never adopt different spellings.
+  const commit = async (): Promise<WrittenManifest> => {
+    await ensureDir(root);
+    const temp = join(root, tempFileName());
+    const handle = await fsp.open(temp, 'wx', FILE_MODE);
+    let renamed = false;
+    try {
+      await handle.writeFile(manifest.raw);
+      await handle.sync();
+      await handle.close();
       const stored = await storageSpelling(modelsDir, requested);
       const path = join(root, ...manifestPath(stored));
       let replaced: ParsedManifest | undefined;
@@ -371,14 +415,15 @@ export async function writeManifest(
       const result: WrittenManifest = { name: stored, shortName: displayShortest(stored), path, id: manifest.id };
       if (replaced) result.replaced = replaced;
       return result;
-    };
-    return options.lockHeld ? await commit() : await withCacheLock(modelsDir, { ...options, op: options.op ?? 'write manifest' }, commit);
-  } finally {
-    if (!renamed) {
-      await handle.close().catch(() => undefined);
-      await removeQuietly(temp);
+    } finally {
+      if (!renamed) {
+        await handle.close().catch(() => undefined);
+        await removeQuietly(temp);
+      }
     }
-  }
+  };
+  if (options.lockHeld) return commit();
+  return withCacheLock(modelsDir, { ...options, op: options.op ?? 'write manifest' }, commit);
 }
 
 /** `host/namespace/model:tag` of a name, for messages that need the full name. */

@@ -7,7 +7,7 @@ import { promises as fsp, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { tryParseDigest } from '../names';
 import { BLOB_TEMP_PREFIX } from './blobs';
-import { isNotFound } from './fs-util';
+import { isNotFound, tempFileInUse } from './fs-util';
 import { BLOBS_DIR_NAME, blobsDir, manifestsDir, PARTIALS_DIR_NAME, partialsDir } from './layout';
 import { withCacheLock, type LockOptions } from './lock';
 import { MANIFEST_TEMP_PREFIX } from './manifests';
@@ -40,7 +40,7 @@ export interface PruneResult {
   /** What was removed (or, in a dry run, would be). */
   removed: PrunedFile[];
   bytesFreed: number;
-  /** Unreferenced files kept only because they are younger than the age limit. */
+  /** Unreferenced files kept because they are younger than the age limit or a live process is still writing them. */
   tooRecent: number;
   /** Referenced blobs kept. */
   referenced: number;
@@ -110,7 +110,7 @@ export async function prune(modelsDir: string, options: PruneOptions = {}): Prom
         result.referenced++;
         continue;
       }
-      if (!old(stat)) {
+      if (!old(stat) || tempFileInUse(name)) {
         result.tooRecent++;
         continue;
       }
@@ -132,7 +132,7 @@ export async function prune(modelsDir: string, options: PruneOptions = {}): Prom
       const abs = join(manifests, name);
       const stat = await lstatOrUndefined(abs);
       if (stat === undefined || !stat.isFile()) continue;
-      if (!old(stat)) {
+      if (!old(stat) || tempFileInUse(name)) {
         result.tooRecent++;
         continue;
       }

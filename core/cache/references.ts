@@ -2,14 +2,14 @@
 // writers. Deleting code (rm, prune, orphan removal) asks this, under the lock, and never removes what it returns.
 // A file that is not a valid manifest (bad JSON, dot-file, temp file, wrong depth, invalid name) still protects
 // every digest that appears anywhere in its text: we cannot know what it was meant to reference.
-import { promises as fsp } from 'node:fs';
+import { constants as fsConstants, promises as fsp } from 'node:fs';
 import { tryParseDigest, displayShortest } from '../names';
-import { errorText, mapPool } from './fs-util';
+import { cooperative, errorText } from './fs-util';
 import { livePinnedDigests } from './lock';
 import {
   manifestDigests,
   parseManifest,
-  readManifestBytes,
+  readManifestBytesSync,
   walkManifestFiles,
   type StoredManifest,
 } from './manifests';
@@ -38,11 +38,13 @@ function latin1(bytes: Uint8Array): string {
 
 const DIGEST_IN_TEXT = /sha256[:-][0-9a-fA-F]{64}/g;
 
-/** Every digest-looking string in a file, read in bounded chunks (so even a huge stray file costs little memory). */
+/** Every digest-looking string in a regular file, read in bounded chunks (so even a huge stray file costs little
+ *  memory); a FIFO or device yields nothing and never blocks. */
 export async function digestsInFile(path: string): Promise<Set<string>> {
   const found = new Set<string>();
-  const handle = await fsp.open(path, 'r');
+  const handle = await fsp.open(path, fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0));
   try {
+    if (!(await handle.stat()).isFile()) return found;
     const chunk = new Uint8Array(1024 * 1024);
     let carry = '';
     let position = 0;
@@ -68,21 +70,22 @@ export async function digestsInFile(path: string): Promise<Set<string>> {
  * Collects the digests in use. `valid manifests` are parsed (their config and layer digests count); every other
  * file below `manifests/` is scanned for digest strings, which count too, and is reported as a warning.
  */
-export async function collectReferences(modelsDir: string, options: { concurrency?: number } = {}): Promise<References> {
-  const concurrency = options.concurrency ?? 32;
-  const files = await walkManifestFiles(modelsDir, concurrency);
+export async function collectReferences(modelsDir: string): Promise<References> {
+  const files = await walkManifestFiles(modelsDir);
   const digests = new Set<string>();
   const manifests: StoredManifest[] = [];
   const warnings: CacheWarning[] = [];
-  await mapPool(files, concurrency, async (file) => {
+  const pause = cooperative(64);
+  for (const file of files) {
+    await pause();
     if (file.name !== undefined) {
       const shortName = displayShortest(file.name);
       try {
-        const { raw, mtimeMs } = await readManifestBytes(file.abs, shortName);
+        const { raw, mtimeMs } = readManifestBytesSync(file.abs, shortName);
         const parsed = parseManifest(raw, shortName);
         manifests.push({ ...parsed, name: file.name, shortName, path: file.abs, mtimeMs });
         for (const digest of manifestDigests(parsed)) digests.add(digest);
-        return;
+        continue;
       } catch (error) {
         warnings.push({ path: file.rel, message: `${errorText(error)}; its digests are kept` });
       }
@@ -95,7 +98,7 @@ export async function collectReferences(modelsDir: string, options: { concurrenc
       warnings.push({ path: file.rel, message: `cannot be read (${errorText(error)}); nothing is deleted while it is unreadable` });
       throw error;
     }
-  });
+  }
   for (const digest of await livePinnedDigests(modelsDir)) digests.add(digest);
   manifests.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   warnings.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

@@ -123,7 +123,6 @@ async function summariseGguf(path: string, digest: string): Promise<GgufSummary>
 
 /** A per-listing view of the summaries: memory first, then the persistent file, then the blob itself. */
 export class SummaryStore {
-  private loaded = false;
   private dirty = false;
   private readonly used = new Set<string>();
   private persisted = new Map<string, BlobSummary>();
@@ -133,9 +132,16 @@ export class SummaryStore {
     private readonly persistent: boolean,
   ) {}
 
-  private async load(): Promise<void> {
-    if (this.loaded || !this.persistent) return;
-    this.loaded = true;
+  private loading: Promise<void> | undefined;
+
+  /** Reads the persistent file once; concurrent callers share the same read. */
+  private load(): Promise<void> {
+    if (!this.persistent) return Promise.resolve();
+    this.loading ??= this.readFile();
+    return this.loading;
+  }
+
+  private async readFile(): Promise<void> {
     try {
       const value: unknown = JSON.parse(await fsp.readFile(join(studioDir(this.modelsDir), SUMMARIES_FILE), 'utf8'));
       if (typeof value === 'object' && value !== null && (value as { version?: unknown }).version === FORMAT_VERSION) {

@@ -2,6 +2,7 @@
 // entries skipped with warnings (never an exception); ordering; the per-digest summary cache.
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { clearSummaryMemory, listModels } from '../../core/cache';
@@ -13,7 +14,6 @@ import {
   ggufModel,
   manifestBytes,
   putBlob,
-  putConfig,
   putModel,
   putRaw,
   sha256,
@@ -112,6 +112,17 @@ describe('listModels', () => {
       ],
     );
     assert.ok(warnings.every((w) => !w.message.includes(dir)), 'no absolute paths in warnings');
+  });
+
+  it('does not hang on a FIFO planted in the tree', async () => {
+    putModel(dir, 'registry.ollama.ai/library/good/latest');
+    const fifo = putRaw(dir, 'registry.ollama.ai/library/fifo/latest', '');
+    rmSync(fifo);
+    const made = spawnSync('mkfifo', [fifo]);
+    if (made.status !== 0) return; // no mkfifo here: nothing to test
+    const { models, warnings } = await listModels(dir);
+    assert.deepEqual(models.map((m) => m.name), ['good:latest']);
+    assert.match(warnings[0].message, /not a regular file/);
   });
 
   it('lists a model whose blobs are missing, with empty details and a warning', async () => {

@@ -2,6 +2,7 @@
 // (also when other manifests are unparsable or misplaced), temp/partial files, our partials folder, empty dirs.
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pinBlobs, prune } from '../../core/cache';
@@ -137,6 +138,19 @@ describe('prune', () => {
     await prune(dir, { olderThanMs: 0 });
     assert.equal(existsSync(blobFile(dir, orphan.digest)), false);
     assert.equal(existsSync(partial), false);
+  });
+
+  it('never removes a temp file whose writer is alive, even with age 0', async () => {
+    scenario();
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+    const live = join(dir, 'blobs', `.tmp-${process.pid}-0123abcd`);
+    const crashed = join(dir, 'blobs', `.tmp-${dead}-0123abcd`);
+    writeFileSync(live, 'being written');
+    writeFileSync(crashed, 'left over');
+    for (const p of [live, crashed]) age(p);
+    await prune(dir, { olderThanMs: 0 });
+    assert.equal(existsSync(live), true);
+    assert.equal(existsSync(crashed), false);
   });
 
   it('works on an empty or missing models directory', async () => {
