@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { parseModelfile } from '../../core/modelfile';
 import { formatModelfile } from '../../server/features/formatting';
-import { applyEdits } from './driver';
+import { applyEdits, type Range } from './driver';
 import { startSession } from './helpers';
 
 const messy = [
@@ -51,7 +51,7 @@ test('document formatting over the protocol: canonical, same commands, idempoten
   const session = await startSession();
   try {
     await session.openAndWait(messy);
-    const edits = await session.driver.request<{ range: never; newText: string }[]>('textDocument/formatting', {
+    const edits = await session.driver.request<{ range: Range; newText: string }[]>('textDocument/formatting', {
       textDocument: { uri: session.uri() },
       options: { tabSize: 2, insertSpaces: true },
     });
@@ -70,7 +70,7 @@ test('range formatting touches only the lines asked for', async () => {
   const session = await startSession();
   try {
     await session.openAndWait(messy);
-    const edits = await session.driver.request<{ range: { start: { line: number }; end: { line: number } }; newText: string }[]>('textDocument/rangeFormatting', {
+    const edits = await session.driver.request<{ range: Range; newText: string }[]>('textDocument/rangeFormatting', {
       textDocument: { uri: session.uri() },
       range: { start: { line: 2, character: 0 }, end: { line: 3, character: 3 } },
       options: { tabSize: 2, insertSpaces: true },
