@@ -3,7 +3,7 @@
 # Safe to run again: it does nothing when everything is present. Needs root (or sudo) only when something is missing.
 set -euo pipefail
 
-packages=(docker-registry neovim chromium libkrb5-dev ripgrep openssl curl openssh-client)
+packages=(docker-registry neovim chromium libkrb5-dev ripgrep openssl curl openssh-client g++ make python3)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
