@@ -46,6 +46,29 @@ export interface TemplateDefinition {
   end: number;
 }
 
+/** A stretch of the template where dot (`.`) is something other than the top-level data. */
+export interface TemplateScope {
+  start: number;
+  end: number;
+  /** Dot's path in the data model (TEMPLATE_DATA), e.g. ['Messages'] inside `{{range .Messages}}` (slices and maps
+   *  are stepped through to their element); undefined when it cannot be known (a {{define}}, a computed value). */
+  dot: string[] | undefined;
+  /** Set on the body of a {{define}} or {{block}}: the template's name (its variables are its own). */
+  template?: string;
+}
+
+/** A variable declared with `:=`, where it is visible, and its path in the data model when known. */
+export interface TemplateVariable {
+  name: string;
+  /** The template it belongs to: '' for the main template, else the {{define}}/{{block}} name. */
+  template: string;
+  /** Visible from the end of the declaring action… */
+  start: number;
+  /** …to the {{end}} of the enclosing block (or the end of the template). */
+  end: number;
+  path: string[] | undefined;
+}
+
 export interface TemplateAnalysis {
   /** The first error Go reports (at most one, as Go stops there), and warnings found before it, by position. */
   problems: TemplateProblem[];
@@ -53,6 +76,17 @@ export interface TemplateAnalysis {
   identifiers: string[];
   blocks: TemplateBlock[];
   definitions: TemplateDefinition[];
+  /** Where dot changes (range/with bodies, define/block bodies), outermost first. */
+  scopes: TemplateScope[];
+  variables: TemplateVariable[];
+}
+
+/** What `.` and `$…` refer to at an offset, for completion and hover. */
+export interface TemplateContext {
+  /** Dot's path in the data model ([] for the top level); undefined when unknown. `$` is always the top level. */
+  dot: string[] | undefined;
+  /** The variables in scope (besides `$`), innermost declaration last. */
+  variables: TemplateVariable[];
 }
 
 export interface TemplateCapabilities {
@@ -73,8 +107,30 @@ export function checkTemplate(source: string): TemplateProblem[] {
   return analyzeTemplate(source).problems;
 }
 
+/** The checker's full result: problems plus the structure editor features need. */
 export function analyzeTemplate(source: string): TemplateAnalysis {
   return new Parser(source).run();
+}
+
+/** What dot and the variables are at `offset`, from an analysis of the template. */
+export function templateContextAt(analysis: TemplateAnalysis, offset: number): TemplateContext {
+  let dot: string[] | undefined = [];
+  let template = '';
+  let innermost = -1;
+  let innermostTemplate = -1;
+  for (const scope of analysis.scopes) {
+    if (scope.start > offset || offset > scope.end) continue;
+    if (scope.start >= innermost) {
+      innermost = scope.start;
+      dot = scope.dot;
+    }
+    if (scope.template !== undefined && scope.start >= innermostTemplate) {
+      innermostTemplate = scope.start;
+      template = scope.template;
+    }
+  }
+  const variables = analysis.variables.filter((v) => v.template === template && v.start <= offset && offset <= v.end);
+  return { dot, variables };
 }
 
 /** Ollama's reading of a template: capabilities from its identifiers (spec §1.6) and the implicit response. */
@@ -103,6 +159,7 @@ class Stop {
 /** Variables in scope, in declaration order, with O(1) lookup (Go scans a slice; the answers are the same). */
 class VarScope {
   private readonly names: string[] = ['$'];
+  private readonly records: Array<TemplateVariable | undefined> = [undefined];
   private readonly counts = new Map<string, number>([['$', 1]]);
 
   get length(): number {
@@ -113,14 +170,27 @@ class VarScope {
     return (this.counts.get(name) ?? 0) > 0;
   }
 
-  push(name: string): void {
+  push(name: string, record: TemplateVariable | undefined): void {
     this.names.push(name);
+    this.records.push(record);
     this.counts.set(name, (this.counts.get(name) ?? 0) + 1);
   }
 
-  truncate(length: number): void {
+  /** The data-model path of the innermost declaration of `name`, when known. */
+  pathOf(name: string): string[] | undefined {
+    if (name === '$') return [];
+    for (let i = this.names.length - 1; i >= 0; i--) {
+      if (this.names[i] === name) return this.records[i]?.path;
+    }
+    return undefined;
+  }
+
+  /** Drops the variables declared after the first `length`; they stop being visible at `at`. */
+  truncate(length: number, at: number): void {
     while (this.names.length > length) {
       const name = this.names.pop() as string;
+      const record = this.records.pop();
+      if (record !== undefined) record.end = at;
       this.counts.set(name, (this.counts.get(name) ?? 1) - 1);
     }
   }
@@ -150,6 +220,10 @@ interface Frame {
   opener: TemplateSpan;
   start: number;
   elses: TemplateSpan[];
+  /** Dot's data-model path in the branch being parsed. */
+  dot: string[] | undefined;
+  /** The dot scope of the branch being parsed, when this block changes dot. */
+  scope: TemplateScope | undefined;
 }
 
 type ActionResult =
@@ -168,6 +242,19 @@ interface Term {
   text: string;
   /** Ollama's Identifiers() of this operand (fields and variables; a non-chained parenthesised pipeline's). */
   idents: string[] | undefined;
+  /** The operand's path in the data model, when known. */
+  path: string[] | undefined;
+}
+
+/** What a finished top-level pipeline tells its caller. */
+interface PipeResult {
+  /** After the closing "}}". */
+  end: number;
+  /** The data-model path of the pipeline's value when it is a single field, variable or dot. */
+  value: string[] | undefined;
+  /** Variables it declared with ":=" (in order), to be given paths and a start. */
+  declared: TemplateVariable[];
+  context: string;
 }
 
 /** A pipeline being parsed (Go: a pipeline() call in progress), the outermost first. */
@@ -181,6 +268,9 @@ interface PipeFrame {
   args: number;
   idents: string[];
   decls: number;
+  declared: TemplateVariable[];
+  /** The only operand of the only command so far, if there is exactly one. */
+  only: Term | undefined;
 }
 
 const TERM_START: ReadonlySet<ItemType> = new Set<ItemType>([
@@ -213,8 +303,8 @@ const EOF_ITEM: Item = { type: 'eof', start: 0, end: 0, val: 'EOF' };
 const NODE: ActionResult = { kind: 'node' };
 const OPENED: ActionResult = { kind: 'opened' };
 
-function makeTerm(kind: TermKind, item: Item, idents: string[] | undefined): Term {
-  return { kind, start: item.start, end: item.end, text: item.val, idents };
+function makeTerm(kind: TermKind, item: Item, idents: string[] | undefined, path?: string[]): Term {
+  return { kind, start: item.start, end: item.end, text: item.val, idents, path };
 }
 
 /** Whether `s[start:end]` holds something other than Go's unicode.IsSpace characters. */
@@ -301,6 +391,8 @@ class Parser {
   private readonly blocks: TemplateBlock[] = [];
   private readonly definitions: TemplateDefinition[] = [];
   private readonly calls: Array<{ name: string; span: TemplateSpan }> = [];
+  private readonly scopes: TemplateScope[] = [];
+  private readonly variables: TemplateVariable[] = [];
 
   constructor(private readonly source: string) {
     this.lex = new TemplateLexer(source);
@@ -320,6 +412,7 @@ class Parser {
       if (!(e instanceof Stop)) throw e;
       problems.push(e.problem);
     }
+    for (const frame of this.stack) frame.tree.vars.truncate(1, this.source.length);
     problems.push(...this.warnings);
     problems.sort((a, b) => a.start - b.start || (a.severity === 'error' ? -1 : 1));
     return {
@@ -327,6 +420,8 @@ class Parser {
       identifiers: [...this.identifiers].sort(),
       blocks: this.blocks.sort((a, b) => a.start - b.start),
       definitions: this.definitions,
+      scopes: this.scopes,
+      variables: this.variables,
     };
   }
 
@@ -428,7 +523,7 @@ class Parser {
   /** Go's Tree.parse with its itemList/textOrAction/action calls unrolled into a loop over a stack of frames. */
   private parse(): void {
     const root = this.tree;
-    this.stack.push({ kind: 'root', tree: root, varsMark: 1, inElse: false, chained: false, opener: { start: 0, end: 0 }, start: 0, elses: [] });
+    this.stack.push({ kind: 'root', tree: root, varsMark: 1, inElse: false, chained: false, opener: { start: 0, end: 0 }, start: 0, elses: [], dot: [], scope: undefined });
     for (;;) {
       const frame = this.top();
       if (frame.kind === 'root') {
@@ -458,10 +553,12 @@ class Parser {
     if (nameItem.type !== 'string' && nameItem.type !== 'rawString') throw this.unexpected(nameItem, context);
     const name = goUnquote(nameItem.val);
     if (name === undefined) throw this.fail('invalid syntax', nameItem);
-    this.expect('rightDelim', context);
+    const close = this.expect('rightDelim', context);
     const tree = this.newTree(name, { start: nameItem.start, end: nameItem.end });
     this.definitions.push({ name, start: nameItem.start, end: nameItem.end });
-    this.stack.push({ kind: 'define', tree, varsMark: 1, inElse: false, chained: false, opener: { start: delim.start, end: word.end }, start: delim.start, elses: [] });
+    const scope = this.openScope(close.end, undefined);
+    scope.template = name;
+    this.stack.push({ kind: 'define', tree, varsMark: 1, inElse: false, chained: false, opener: { start: delim.start, end: word.end }, start: delim.start, elses: [], dot: undefined, scope });
     this.tree = tree;
   }
 
@@ -505,14 +602,14 @@ class Parser {
         const name = this.templateName(nameItem, context);
         if (this.nextNonSpace().type !== 'rightDelim') {
           this.backup();
-          this.pipeline(context, delim.start);
+          this.finishPipeline(this.pipeline(context, delim.start));
         }
         this.calls.push({ name, span: { start: nameItem.start, end: nameItem.end } });
         return NODE;
       }
     }
     this.backup();
-    this.pipeline('command', delim.start);
+    this.finishPipeline(this.pipeline('command', delim.start));
     return NODE;
   }
 
@@ -527,8 +624,11 @@ class Parser {
   private openControl(kind: 'if' | 'range' | 'with', start: number, word: Item, chainOf: Frame | undefined): void {
     const tree = this.tree;
     const varsMark = tree.vars.length;
-    this.pipeline(kind, start);
+    const outer = this.top().dot;
+    const pipe = this.pipeline(kind, start);
+    this.finishPipeline(pipe);
     if (kind === 'range') tree.rangeDepth++;
+    const dot = kind === 'if' ? outer : pipe.value;
     this.stack.push({
       kind,
       tree,
@@ -538,17 +638,40 @@ class Parser {
       opener: chainOf?.opener ?? { start, end: word.end },
       start,
       elses: chainOf?.elses ?? [],
+      dot,
+      scope: kind === 'if' ? undefined : this.openScope(pipe.end, dot),
     });
+  }
+
+  private openScope(start: number, dot: string[] | undefined): TemplateScope {
+    const scope: TemplateScope = { start, end: this.source.length, dot };
+    this.scopes.push(scope);
+    return scope;
+  }
+
+  /** Gives the variables a pipeline declared their start and, when known, their data-model path. */
+  private finishPipeline(pipe: PipeResult): void {
+    const declared = pipe.declared;
+    for (let i = 0; i < declared.length; i++) {
+      const v = declared[i] as TemplateVariable;
+      v.start = pipe.end;
+      // In `range $i, $e := X` the first of two variables is the index; the element has X's path.
+      const isIndex = pipe.context === 'range' && declared.length === 2 && i === 0;
+      v.path = isIndex ? undefined : pipe.value;
+    }
   }
 
   private blockControl(delim: Item, word: Item): ActionResult {
     const context = 'block clause';
     const nameItem = this.nextNonSpace();
     const name = this.templateName(nameItem, context);
-    this.pipeline(context, delim.start);
+    const pipe = this.pipeline(context, delim.start);
+    this.finishPipeline(pipe);
     const tree = this.newTree(name, { start: nameItem.start, end: nameItem.end });
     this.definitions.push({ name, start: nameItem.start, end: nameItem.end });
-    this.stack.push({ kind: 'block', tree, varsMark: 1, inElse: false, chained: false, opener: { start: delim.start, end: word.end }, start: delim.start, elses: [] });
+    const scope = this.openScope(pipe.end, pipe.value);
+    scope.template = name;
+    this.stack.push({ kind: 'block', tree, varsMark: 1, inElse: false, chained: false, opener: { start: delim.start, end: word.end }, start: delim.start, elses: [], dot: pipe.value, scope });
     this.tree = tree;
     return OPENED;
   }
@@ -574,8 +697,10 @@ class Parser {
 
   private end(frame: Frame, span: TemplateSpan): void {
     if (frame.kind === 'root') throw this.fail('unexpected {{end}}', span);
+    if (frame.scope !== undefined) frame.scope.end = span.start;
     if (frame.kind === 'define' || frame.kind === 'block') {
       this.addTree(frame.tree);
+      frame.tree.vars.truncate(1, span.start);
       this.stack.pop();
       this.tree = this.top().tree;
       this.blocks.push({ keyword: frame.kind, start: frame.start, end: span.end, elses: [] });
@@ -585,7 +710,8 @@ class Parser {
     let f = frame;
     for (;;) {
       this.stack.pop();
-      f.tree.vars.truncate(f.varsMark);
+      f.tree.vars.truncate(f.varsMark, span.start);
+      if (f.scope !== undefined) f.scope.end = span.start;
       if (!f.chained) {
         this.blocks.push({ keyword: f.kind as 'if' | 'range' | 'with', start: f.start, end: span.end, elses: f.elses });
         return;
@@ -608,6 +734,13 @@ class Parser {
     if (frame.kind === 'range') frame.tree.rangeDepth--;
     frame.inElse = true;
     frame.elses.push(span);
+    if (frame.scope !== undefined) {
+      // In the else branch of range and with, dot is the enclosing block's again.
+      frame.scope.end = span.start;
+      const outer = (this.stack[this.stack.length - 2] as Frame).dot;
+      frame.dot = outer;
+      frame.scope = this.openScope(span.end, outer);
+    }
     const peek = this.peek();
     if ((frame.kind === 'if' && peek.type === 'if') || (frame.kind === 'with' && peek.type === 'with')) {
       const word = this.next();
@@ -618,7 +751,7 @@ class Parser {
   // ---- pipelines (Go: pipeline, command, operand, term), with parentheses on an explicit stack ----
 
   /** Go's pipeline() for an action or control clause; returns after consuming the closing "}}". */
-  private pipeline(context: string, start: number): void {
+  private pipeline(context: string, start: number): PipeResult {
     const stack: PipeFrame[] = [this.openPipe(context, 'rightDelim', start)];
     let mode: 'commands' | 'operand' | 'afterTerm' = 'commands';
     let term: Term | undefined;
@@ -638,9 +771,9 @@ class Parser {
                 this.identifiers.add(id.toLowerCase());
               }
             }
-            return;
+            return { end: item.end, value: pipe.only?.path, declared: pipe.declared, context: pipe.context };
           }
-          term = { kind: 'pipe', start: pipe.start, end: item.end, text: '', idents: pipe.idents };
+          term = { kind: 'pipe', start: pipe.start, end: item.end, text: '', idents: pipe.idents, path: pipe.only?.path };
           mode = 'afterTerm';
           continue;
         }
@@ -678,7 +811,7 @@ class Parser {
         switch (node.kind) {
           case 'field':
           case 'variable':
-            node = { ...node, end, idents: [...(node.idents ?? []), ...fields] };
+            node = { ...node, end, idents: [...(node.idents ?? []), ...fields], path: node.path === undefined ? undefined : [...node.path, ...fields] };
             break;
           case 'bool':
           case 'string':
@@ -687,7 +820,7 @@ class Parser {
           case 'dot':
             throw this.fail(`unexpected . after term ${goQuote(node.text)}`, { start: node.start, end }, 'fields can only follow data, variables and parenthesised pipelines');
           default:
-            node = { kind: 'chain', start: node.start, end, text: '', idents: undefined };
+            node = { kind: 'chain', start: node.start, end, text: '', idents: undefined, path: node.path === undefined ? undefined : [...node.path, ...fields] };
         }
       }
       if (node !== undefined) {
@@ -705,12 +838,13 @@ class Parser {
       else if (item.type !== 'pipe') throw this.unexpected(item, 'operand');
       if (pipe.first === undefined) throw this.fail('empty command', item);
       pipe.cmds.push(pipe.first);
+      pipe.only = pipe.cmds.length === 1 && pipe.args === 1 ? pipe.first : undefined;
       mode = 'commands';
     }
   }
 
   private openPipe(context: string, end: 'rightDelim' | 'rightParen', start: number): PipeFrame {
-    const pipe: PipeFrame = { context, end, start, cmds: [], first: undefined, args: 0, idents: [], decls: 0 };
+    const pipe: PipeFrame = { context, end, start, cmds: [], first: undefined, args: 0, idents: [], decls: 0, declared: [], only: undefined };
     this.declarations(pipe);
     return pipe;
   }
@@ -722,14 +856,17 @@ class Parser {
         if (!TEMPLATE_FUNCTION_NAMES.has(item.val)) throw this.fail(`function ${goQuote(item.val)} not defined`, item);
         return makeTerm('identifier', item, undefined);
       case 'dot':
+        return makeTerm('dot', item, undefined, this.top().dot);
       case 'nil':
       case 'bool':
         return makeTerm(item.type, item, undefined);
       case 'variable':
         if (!this.tree.vars.has(item.val)) throw this.fail(`undefined variable ${goQuote(item.val)}`, item, 'declare it first with :=');
-        return makeTerm('variable', item, [item.val]);
-      case 'field':
-        return makeTerm('field', item, [item.val.slice(1)]);
+        return makeTerm('variable', item, [item.val], this.tree.vars.pathOf(item.val));
+      case 'field': {
+        const dot = this.top().dot;
+        return makeTerm('field', item, [item.val.slice(1)], dot === undefined ? undefined : [...dot, item.val.slice(1)]);
+      }
       case 'charConstant':
       case 'complex':
       case 'number': {
@@ -761,13 +898,13 @@ class Parser {
           this.warn(`undefined variable ${goQuote(v.val)}`, v, `"=" assigns to a variable declared earlier with ":="; Go accepts this when the model is created but fails each time the action runs`);
         }
         pipe.decls++;
-        this.tree.vars.push(v.val);
+        this.tree.vars.push(v.val, next.type === 'declare' ? this.declare(pipe, v) : undefined);
         return;
       }
       if (next.type === 'char' && next.val === ',') {
         this.nextNonSpace();
         pipe.decls++;
-        this.tree.vars.push(v.val);
+        this.tree.vars.push(v.val, this.declare(pipe, v));
         if (pipe.context === 'range' && pipe.decls < 2) {
           const after = this.peekNonSpace();
           if (after.type === 'variable' || after.type === 'rightDelim' || after.type === 'rightParen') continue;
@@ -779,6 +916,13 @@ class Parser {
       else this.backup2(v);
       return;
     }
+  }
+
+  private declare(pipe: PipeFrame, v: Item): TemplateVariable {
+    const record: TemplateVariable = { name: v.val, template: this.tree.name, start: v.end, end: this.source.length, path: undefined };
+    pipe.declared.push(record);
+    this.variables.push(record);
+    return record;
   }
 
   private checkPipeline(pipe: PipeFrame, close: Item): void {

@@ -11,6 +11,7 @@ import {
   checkTemplate,
   scanTemplate,
   templateCapabilities,
+  templateContextAt,
   type TemplateProblem,
 } from '../../core/modelfile/template';
 import {
@@ -632,6 +633,43 @@ describe('analyzeTemplate', () => {
       { keyword: 'range', start: 65, end: 87, elses: [] },
     ]);
     assert.deepEqual(analysis.definitions, [{ name: 'd', start: 59, end: 62 }]);
+  });
+});
+
+describe('templateContextAt', () => {
+  const source =
+    '{{ $sys := .System }}{{ range $i, $m := .Messages }}@A{{ with .ToolCalls }}@B{{ range . }}@C{{ end }}{{ else }}@D{{ end }}@E{{ end }}' +
+    '@F{{ define "x" }}{{ $own := .Y }}@G{{ end }}{{ with $.Tools }}@H{{ end }}{{ block "b" .Messages }}@I{{ end }}';
+  const analysis = analyzeTemplate(source);
+  const at = (marker: string) => templateContextAt(analysis, source.indexOf(`@${marker}`));
+  const names = (marker: string) => at(marker).variables.map((v) => `${v.name}=${v.path?.join('.') ?? '?'}`);
+
+  it('parses the sample cleanly', () => assert.deepEqual(analysis.problems, []));
+
+  it('follows dot through range and with, including else branches', () => {
+    assert.deepEqual(at('A').dot, ['Messages']);
+    assert.deepEqual(at('B').dot, ['Messages', 'ToolCalls']);
+    assert.deepEqual(at('C').dot, ['Messages', 'ToolCalls']);
+    assert.deepEqual(at('D').dot, ['Messages']);
+    assert.deepEqual(at('E').dot, ['Messages']);
+    assert.deepEqual(at('F').dot, []);
+    assert.deepEqual(at('H').dot, ['Tools']);
+    assert.deepEqual(at('I').dot, ['Messages']);
+  });
+
+  it('does not know dot inside a define', () => {
+    assert.equal(at('G').dot, undefined);
+  });
+
+  it('lists the variables in scope with their paths', () => {
+    assert.deepEqual(names('A'), ['$sys=System', '$i=?', '$m=Messages']);
+    assert.deepEqual(names('F'), ['$sys=System']);
+    assert.deepEqual(names('G'), ['$own=?']);
+    assert.deepEqual(names('H'), ['$sys=System']);
+  });
+
+  it('matches the catalog paths', () => {
+    assert.ok(templateField(at('B').dot ?? [])?.fields?.some((f) => f.name === 'Function'));
   });
 });
 
