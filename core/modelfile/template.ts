@@ -2,8 +2,8 @@
 // it (default delimiters, Ollama's functions plus Go's builtins), so that it rejects exactly what `ollama create`
 // rejects, with Go's wording and an editor range, and accepts everything else. Control structures and parenthesised
 // pipelines are parsed with explicit stacks (no recursion), so depth and size cost only linear time and memory.
-// Also here: Ollama's view of a template (identifiers → capabilities, the implicit `{{ .Response }}`), and the
-// structure (blocks, definitions) an editor folds and outlines.
+// Also here: Ollama's view of a template (identifiers → capabilities, the implicit `{{ .Response }}`), the
+// structure (blocks, definitions) an editor folds and outlines, and what `.` and `$x` are at an offset.
 
 import { KEYWORD_ITEMS, TemplateLexer, type Item, type ItemType } from './template-lexer';
 import { TEMPLATE_FUNCTION_NAMES } from './template-catalog';
@@ -335,7 +335,7 @@ function describe(item: Item): string {
 }
 
 /** A short explanation for Go's terser messages. */
-function hintFor(goMessage: string, token?: Item): string | undefined {
+function hintFor(goMessage: string): string | undefined {
   switch (goMessage) {
     case 'unclosed action':
       return 'no "}}" closes this "{{"';
@@ -370,7 +370,7 @@ function hintFor(goMessage: string, token?: Item): string | undefined {
     return 'single quotes make a character constant; use "double quotes" for strings';
   }
   if (goMessage === "bad character U+003D '='") return 'put a space before "="';
-  if ((goMessage === 'unexpected <if> in input' || goMessage === 'unexpected <with> in input') && token !== undefined) {
+  if (goMessage === 'unexpected <if> in input' || goMessage === 'unexpected <with> in input') {
     return '"else if" continues only an {{if}}, "else with" only a {{with}}';
   }
   const fn = /^function "(.*)" not defined$/.exec(goMessage);
@@ -413,7 +413,7 @@ class Parser {
       problems.push(e.problem);
     }
     for (const frame of this.stack) frame.tree.vars.truncate(1, this.source.length);
-    problems.push(...this.warnings);
+    for (const warning of this.warnings) problems.push(warning);
     problems.sort((a, b) => a.start - b.start || (a.severity === 'error' ? -1 : 1));
     return {
       problems,
@@ -470,8 +470,8 @@ class Parser {
 
   // ---- errors ----
 
-  private fail(goMessage: string, span: TemplateSpan, hint?: string, token?: Item): Stop {
-    const explanation = hint ?? hintFor(goMessage, token);
+  private fail(goMessage: string, span: TemplateSpan, hint?: string): Stop {
+    const explanation = hint ?? hintFor(goMessage);
     return new Stop({
       message: explanation === undefined ? goMessage : `${goMessage} (${explanation})`,
       goMessage,
@@ -488,7 +488,7 @@ class Parser {
   /** Go's Tree.unexpected: a lexer error is reported as itself. */
   private unexpected(item: Item, context: string): Stop {
     if (item.type === 'error') return this.fail(item.val, item);
-    return this.fail(`unexpected ${describe(item)} in ${context}`, item, undefined, item);
+    return this.fail(`unexpected ${describe(item)} in ${context}`, item);
   }
 
   private expect(type: ItemType, context: string): Item {
