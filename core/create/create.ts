@@ -12,14 +12,13 @@ import {
   manifestDigests,
   pinBlobs,
   removeOrphanedBlobs,
-  requireName,
   writeBlobFromBytes,
   writeBlobFromStream,
   writeManifest,
   type BlobPin,
   type WrittenBlob,
 } from '../cache';
-import { Cancelled, ModelfileInvalid } from '../errors';
+import { Cancelled, ModelfileInvalid, NameInvalid } from '../errors';
 import {
   CONFIG_MEDIA_TYPE,
   LAYER_MEDIA_TYPES,
@@ -32,7 +31,7 @@ import {
 } from '../json/ollama-json';
 import type { ParamsBlobValue } from '../json/go-json';
 import { parseModelfile } from '../modelfile';
-import { displayShortest, nameString } from '../names';
+import { displayShortest, nameString, parseName, validateName } from '../names';
 import { findBaseManifest, readBaseModel, type BaseModel, type PullMissing } from './base';
 import { buildConfig, CLOUD_REMOTE_HOST, type GgufLayerFacts } from './config';
 import { ModelfileMissing, SourceChanged } from './errors';
@@ -218,10 +217,12 @@ async function createModelUnchecked(options: CreateOptions): Promise<CreateResul
   const run = new CreateRun(options);
   const { modelsDir } = options;
   run.checkCancelled();
+  const target = parseName(options.name);
+  const validation = validateName(target);
+  if (!validation.valid) throw new NameInvalid(options.name, validation.reason);
   run.emit({ kind: 'status', message: 'parsing modelfile' });
   const parsed = parseModelfile(options.modelfile).ollama;
   if (!parsed.ok) throw new ModelfileInvalid(parsed.error);
-  const target = requireName(options.name);
 
   const lookup = await resolveSources(parsed.commands, options.modelfileDir, { home: options.home });
   const plan = planCreate(parsed.commands, lookup);

@@ -4,7 +4,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { assembleLayers, buildConfig, parseBaseConfig, type AssembleInputs, type GgufLayerFacts } from '../../core/create';
+import { assembleLayers, buildConfig, parseBaseConfig, type AssembleInputs, type GgufLayerFacts, type JsonValue } from '../../core/create';
 import { encodeConfig, type ManifestLayer } from '../../core/json/ollama-json';
 import { ManifestInvalid } from '../../core/errors';
 
@@ -80,7 +80,7 @@ describe('assembleLayers', () => {
       inputs({
         base,
         params: { stop: ['new'] },
-        inheritedParams: new Map([
+        inheritedParams: new Map<string, Record<string, JsonValue>>([
           [d(5), { stop: ['old1', 'old2'], num_ctx: 4096, big: 1e21, tiny: 1e-7, nested: { b: 1.5, a: [true, null, '<&>'] } }],
           [d(6), { num_ctx: 8192, temperature: 0.7 }],
         ]),

@@ -1,0 +1,97 @@
+// `modelfile create NAME [-f Modelfile]`: creates a model from a Modelfile directly in Ollama's models directory,
+// with progress on stderr (bars on a terminal, plain lines otherwise), Ctrl-C cancelling cleanly, and the result
+// on stdout (one line, or a JSON object with --json).
+import { resolve } from 'node:path';
+import { flagBool, flagString } from '../args';
+import { EXIT_OK, type CliCommand } from '../command';
+import { readAll, type CliContext } from '../context';
+import { createProgressRenderer, formatBytes, type ProgressRenderer } from '../progress';
+import { resolveModelsDir } from '../../core/cache';
+import { createFromModelfilePath, createModel, type CreateProgress, type CreateResult } from '../../core/create';
+
+/** Ollama's envconfig.Bool: unset or empty is false, a parsable boolean is itself, anything else is true. */
+export function envBool(value: string | undefined): boolean {
+  const text = (value ?? '').trim().replace(/^["']+|["']+$/g, '');
+  if (text === '') return false;
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(text)) return false;
+  return true;
+}
+
+function onProgress(renderer: ProgressRenderer): (event: CreateProgress) => void {
+  return (event) => {
+    switch (event.kind) {
+      case 'status':
+        renderer.status(event.message);
+        break;
+      case 'warning':
+        renderer.warn(event.message);
+        break;
+      case 'layer':
+        renderer.item(event);
+        break;
+      case 'writing-manifest':
+        renderer.status('writing manifest');
+        break;
+      case 'success':
+        renderer.done();
+        break;
+    }
+  };
+}
+
+function summary(result: CreateResult): string {
+  const size = result.manifest.config.size + (result.manifest.layers ?? []).reduce((sum, layer) => sum + layer.size, 0);
+  return `created ${result.name}  ID ${result.digest.slice(0, 12)}  ${formatBytes(size)}\n`;
+}
+
+export const createCommand: CliCommand = {
+  spec: {
+    name: 'create',
+    summary: "Create a model from a Modelfile, directly in Ollama's models directory (no Ollama server needed).",
+    usage: 'modelfile create NAME [-f Modelfile] [--models DIR] [--json]',
+    minPositionals: 1,
+    maxPositionals: 1,
+    flags: [
+      { name: 'file', short: 'f', kind: 'string', valueName: 'FILE', description: 'The Modelfile (default ./Modelfile; - reads standard input).' },
+      { name: 'models', kind: 'string', valueName: 'DIR', description: 'The models directory (default $OLLAMA_MODELS or ~/.ollama/models).' },
+      { name: 'json', kind: 'boolean', description: 'Print {"name","digest","layers":[…]} on success.' },
+    ],
+    details: [
+      'FROM takes a model in the models directory, a GGUF file, or a folder of GGUF files (split GGUFs are merged',
+      'into one layer). ADAPTER (GGUF LoRA), DRAFT, projector GGUFs, TEMPLATE, SYSTEM, LICENSE, PARAMETER, MESSAGE,',
+      'REQUIRES, RENDERER and PARSER follow Ollama\'s rules. Safetensors and PyTorch weights need Ollama\'s converter.',
+      'Relative paths start from the Modelfile\'s folder. Progress goes to stderr; Ctrl-C cancels and leaves no',
+      'model behind. A base model that is not in the models directory must be pulled first.',
+    ].join('\n'),
+  },
+  async run(args, context: CliContext) {
+    const name = args.positionals[0];
+    const file = flagString(args, 'file');
+    const modelsDir = resolveModelsDir({ explicit: flagString(args, 'models'), env: context.env });
+    const renderer = createProgressRenderer(context.stderr);
+    const common = {
+      modelsDir,
+      signal: context.signal,
+      onProgress: onProgress(renderer),
+      keepUnusedBlobs: envBool(context.env.OLLAMA_NOPRUNE),
+    };
+    let result: CreateResult;
+    try {
+      if (file === '-') {
+        const modelfile = await readAll(context.stdin);
+        result = await createModel({ ...common, name, modelfile, modelfileDir: context.cwd });
+      } else {
+        const shown = file ?? 'Modelfile';
+        result = await createFromModelfilePath(resolve(context.cwd, shown), name, { ...common, shownPath: shown });
+      }
+    } finally {
+      renderer.done();
+    }
+    if (flagBool(args, 'json')) {
+      context.stdout.write(`${JSON.stringify({ name: result.name, digest: result.digest, layers: result.manifest.layers ?? [] })}\n`);
+    } else {
+      context.stdout.write(summary(result));
+    }
+    return EXIT_OK;
+  },
+};
