@@ -153,7 +153,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     pending.add(uri);
     if (flushing) return;
     flushing = true;
-    setImmediate(() => void flush());
+    // vscode-jsonrpc handles one queued message per turn of the event loop; a timer (rather than setImmediate) lets
+    // a burst of queued changes be applied first, so only the latest version is checked.
+    setTimeout(() => void flush(), 0);
   }
 
   async function flush(): Promise<void> {
