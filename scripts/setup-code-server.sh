@@ -8,8 +8,10 @@ cd "$(dirname "$0")/.."
 version="4.100.3"
 prefix=".vscode-test/code-server"
 installed="$prefix/node_modules/code-server/package.json"
+# code-server's postinstall installs VS Code's own modules last; ripgrep among them means it finished.
+completed="$prefix/node_modules/code-server/lib/vscode/node_modules/@vscode/ripgrep/bin/rg"
 
-if [ -f "$installed" ] && [ -x "$prefix/node_modules/.bin/code-server" ] &&
+if [ -f "$installed" ] && [ -x "$prefix/node_modules/.bin/code-server" ] && [ -x "$completed" ] &&
   [ "$(node -p "require('./$installed').version")" = "$version" ]; then
   exit 0
 fi

@@ -1,6 +1,5 @@
 // Where the end-to-end harness finds things: the repository root, the code-server install made by
 // scripts/setup-code-server.sh, Debian's Chromium, and the folders it writes (test-results/).
-import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 /** The repository root: set by scripts/test.mjs, else derived from this bundle's place (out/test/e2e/). */
@@ -24,10 +23,6 @@ export function codeServerBinary(root: string): string {
 /** VS Code's own node_modules inside code-server (vscode-textmate, vscode-oniguruma, …). */
 export function vscodeNodeModules(root: string): string {
   return join(codeServerPrefix(root), 'node_modules', 'code-server', 'lib', 'vscode', 'node_modules');
-}
-
-export function isCodeServerInstalled(root: string): boolean {
-  return existsSync(codeServerBinary(root));
 }
 
 export function resultsDir(root: string): string {
