@@ -41,6 +41,7 @@ const table: CodeInfo[] = [
   { code: 'MF032', severity: 'warning', title: 'empty value has no effect', description: 'An empty TEMPLATE or SYSTEM does not clear the one inherited from the base model.' },
   { code: 'MF033', severity: 'error', title: 'invalid REQUIRES version', description: 'REQUIRES must be a semantic version such as 0.14.0.' },
   { code: 'MF034', severity: 'error', title: 'only one adapter', description: 'Ollama supports one adapter file per model.' },
+  { code: 'MF035', severity: 'warning', title: 'template fails when run', description: 'Go accepts the TEMPLATE, so `ollama create` succeeds, but the action always fails when the model answers: assigning to a variable never declared with :=, or calling an undefined {{template}}.' },
   // Values that Ollama reads differently from what the author likely meant.
   { code: 'MF040', severity: 'warning', title: 'value does not survive a round trip', description: 'Ollama stores the value, but `ollama show --modelfile` writes it in a form that parses back differently.' },
   { code: 'MF041', severity: 'warning', title: 'invisible characters dropped', description: 'Ollama silently drops non-printable characters (zero-width spaces, no-break spaces, control characters) from values.' },

@@ -319,7 +319,8 @@ function checkTemplateValue(instruction: InstructionSyntax, out: Collector): voi
   for (const problem of problems) {
     const start = value.content.start + toSource(problem.start);
     const end = value.content.start + toSource(Math.max(problem.end, problem.start));
-    out.add('MF030', `template error: ${problem.message}`, out.range(start, Math.max(end, start)));
+    if (problem.severity === 'warning') out.add('MF035', `${problem.message}: Ollama accepts the template, but this action fails every time the model runs.`, out.range(start, Math.max(end, start)));
+    else out.add('MF030', `template error: ${problem.message}`, out.range(start, Math.max(end, start)));
   }
 }
 

@@ -133,6 +133,13 @@ test('template errors are mapped into the Modelfile at the right position', () =
   assert.ok(found.some((d) => /bogus/.test(d.message)));
 });
 
+test('template run-time failures are warnings, not errors', () => {
+  const [d] = lint('FROM x\nTEMPLATE "{{ $x = 1 }}{{ .Prompt }}"\n');
+  assert.equal(d.code, 'MF035');
+  assert.equal(d.severity, 'warning');
+  assert.match(d.message, /undefined variable "\$x"/);
+});
+
 test('replaced instructions and empty values', () => {
   const result = lint('FROM x\nSYSTEM one\nSYSTEM two\nTEMPLATE ""\n');
   assert.deepEqual(result.map((d) => d.code), ['MF031', 'MF032']);
