@@ -50,7 +50,7 @@ export {
   type WrittenManifest,
 } from './manifests';
 export { collectReferences, digestsInFile, type CacheWarning, type References } from './references';
-export { listModels, modelLayerOf, type ListOptions, type ListResult, type ModelListEntry } from './list';
+export { clearListMemory, listModels, modelLayerOf, type ListOptions, type ListResult, type ModelListEntry } from './list';
 export {
   copyModel,
   removeEmptyParents,
@@ -75,7 +75,7 @@ export {
   type LockOptions,
 } from './lock';
 export { goFormatFloat, goPadRight, goSharpV, goV, type GoJsonValue } from './go-format';
-export { clearSummaryMemory, type ConfigSummary, type GgufSummary } from './summaries';
+export type { ConfigSummary, GgufSummary } from './summaries';
 export {
   DEFAULT_TEMPLATE,
   renderShowModelfile,

@@ -1,12 +1,21 @@
 // `ollama list` (spec 3.7): every manifest exactly four levels below `manifests/` with a valid name, parsed; bad
 // ones are skipped with a warning (never an exception). Details come from the config blob and a cheap scan of the
 // model layer's GGUF header, both cached by digest (in memory and on disk), read with bounded parallelism.
+import { statSync } from 'node:fs';
 import { displayShortest } from '../names';
 import { LAYER_MEDIA_TYPES } from '../json/ollama-json';
 import { cooperative, errorText, mapPool } from './fs-util';
-import { fullName, manifestSize, parseManifest, readManifestBytesSync, walkManifestFiles, type StoredManifest } from './manifests';
+import {
+  fullName,
+  manifestSize,
+  parseManifest,
+  readManifestBytesSync,
+  walkManifestFiles,
+  type ParsedManifest,
+  type StoredManifest,
+} from './manifests';
 import type { CacheWarning } from './references';
-import { SummaryStore, type ConfigSummary, type GgufSummary, type TemplateSummary } from './summaries';
+import { clearSummaryMemory, SummaryStore, type ConfigSummary, type GgufSummary, type TemplateSummary } from './summaries';
 
 /** One model as `list` shows it. */
 export interface ModelListEntry {
@@ -142,6 +151,32 @@ export async function describeModel(
   return entry;
 }
 
+/**
+ * Parsed manifests of earlier listings in this process, keyed by path and checked against the file's inode, size,
+ * mtime and ctime (ctime changes on every write or rename and cannot be set back), so a long-running editor re-lists
+ * with one stat per model. A changed file is simply read again.
+ */
+const parsedCache = new Map<string, { key: string; parsed: ParsedManifest; mtimeMs: number }>();
+const PARSED_CACHE_LIMIT = 20_000;
+
+function readParsed(path: string, shortName: string): ParsedManifest & { mtimeMs: number } {
+  const stat = statSync(path);
+  const key = `${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`;
+  const hit = parsedCache.get(path);
+  if (hit !== undefined && hit.key === key) return { ...hit.parsed, mtimeMs: hit.mtimeMs };
+  const { raw, mtimeMs } = readManifestBytesSync(path, shortName);
+  const parsed = parseManifest(raw, shortName);
+  if (parsedCache.size >= PARSED_CACHE_LIMIT) parsedCache.delete(parsedCache.keys().next().value as string);
+  parsedCache.set(path, { key, parsed, mtimeMs });
+  return { ...parsed, mtimeMs };
+}
+
+/** Forgets everything list and show keep in memory (parsed manifests, blob summaries); for tests and benchmarks. */
+export function clearListMemory(): void {
+  parsedCache.clear();
+  clearSummaryMemory();
+}
+
 /** Lists the models directory. Never throws for a bad manifest or blob: those become warnings. */
 export async function listModels(modelsDir: string, options: ListOptions = {}): Promise<ListResult> {
   const concurrency = options.concurrency ?? 32;
@@ -158,11 +193,7 @@ export async function listModels(modelsDir: string, options: ListOptions = {}): 
     }
     const shortName = displayShortest(file.name);
     try {
-      const { raw, mtimeMs } = readManifestBytesSync(file.abs, shortName);
-      found.push({
-        manifest: { ...parseManifest(raw, shortName), name: file.name, shortName, path: file.abs, mtimeMs },
-        rel: file.rel,
-      });
+      found.push({ manifest: { ...readParsed(file.abs, shortName), name: file.name, shortName, path: file.abs }, rel: file.rel });
     } catch (error) {
       warnings.push({ path: file.rel, message: `skipped: ${errorText(error)}` });
     }

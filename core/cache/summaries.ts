@@ -54,6 +54,9 @@ const MEMORY_LIMIT = 20_000;
 
 const memory = new Map<string, BlobSummary>();
 
+/** What this process last read from or wrote to each summaries file (to skip re-reading an unchanged file). */
+const fileStates = new Map<string, { mtimeMs: number; size: number; digests: Set<string> }>();
+
 function remember(digest: string, summary: BlobSummary): void {
   if (memory.size >= MEMORY_LIMIT) memory.delete(memory.keys().next().value as string);
   memory.set(digest, summary);
@@ -141,9 +144,14 @@ export class SummaryStore {
     return this.loading;
   }
 
+  private get file(): string {
+    return join(studioDir(this.modelsDir), SUMMARIES_FILE);
+  }
+
   private async readFile(): Promise<void> {
     try {
-      const value: unknown = JSON.parse(await fsp.readFile(join(studioDir(this.modelsDir), SUMMARIES_FILE), 'utf8'));
+      const stat = await fsp.stat(this.file);
+      const value: unknown = JSON.parse(await fsp.readFile(this.file, 'utf8'));
       if (typeof value === 'object' && value !== null && (value as { version?: unknown }).version === FORMAT_VERSION) {
         const entries = (value as { entries?: unknown }).entries;
         if (typeof entries === 'object' && entries !== null) {
@@ -152,9 +160,22 @@ export class SummaryStore {
           }
         }
       }
+      fileStates.set(this.file, { mtimeMs: stat.mtimeMs, size: stat.size, digests: new Set(this.persisted.keys()) });
     } catch {
       // No file yet, or unreadable: start empty.
     }
+  }
+
+  /** True when every summary used came from memory and the file, unchanged since we last read or wrote it,
+   *  already holds exactly what it should: then it need not even be read. */
+  private async fileIsCurrent(trim: boolean): Promise<boolean> {
+    const known = fileStates.get(this.file);
+    if (known === undefined) return false;
+    const stat = await fsp.stat(this.file).catch(() => undefined);
+    if (stat === undefined || stat.mtimeMs !== known.mtimeMs || stat.size !== known.size) return false;
+    for (const digest of this.used) if (!known.digests.has(digest)) return false;
+    if (trim) for (const digest of known.digests) if (!this.used.has(digest)) return false;
+    return true;
   }
 
   private async get<T extends BlobSummary>(digest: string, kind: T['kind'], compute: () => Promise<T>): Promise<T> {
@@ -194,6 +215,7 @@ export class SummaryStore {
    */
   async save(options: { trim: boolean }): Promise<void> {
     if (!this.persistent) return;
+    if (this.loading === undefined && !this.dirty && (await this.fileIsCurrent(options.trim))) return;
     await this.load();
     const stale = options.trim && [...this.persisted.keys()].some((d) => !this.used.has(d));
     const incomplete = [...this.used].some((d) => !this.persisted.has(d) && memory.has(d));
@@ -209,7 +231,9 @@ export class SummaryStore {
     try {
       await ensureDir(dir);
       await fsp.writeFile(temp, JSON.stringify({ version: FORMAT_VERSION, entries }), { mode: FILE_MODE });
-      await fsp.rename(temp, join(dir, SUMMARIES_FILE));
+      await fsp.rename(temp, this.file);
+      const stat = await fsp.stat(this.file);
+      fileStates.set(this.file, { mtimeMs: stat.mtimeMs, size: stat.size, digests: new Set(Object.keys(entries)) });
     } catch {
       await removeQuietly(temp);
     }
@@ -219,4 +243,5 @@ export class SummaryStore {
 /** Forgets the in-memory summaries (for tests and benchmarks). */
 export function clearSummaryMemory(): void {
   memory.clear();
+  fileStates.clear();
 }

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { clearSummaryMemory, listModels } from '../../core/cache';
+import { clearListMemory, listModels } from '../../core/cache';
 import { writeGguf } from '../helpers/gguf-writer';
 import {
   PROJECTOR,
@@ -24,7 +24,7 @@ let dir = '';
 let cleanup = (): void => undefined;
 beforeEach(() => {
   ({ dir, cleanup } = tempModelsDir());
-  clearSummaryMemory();
+  clearListMemory();
 });
 afterEach(() => cleanup());
 
@@ -159,7 +159,7 @@ describe('listModels', () => {
     assert.equal(stored.version, 1);
     assert.deepEqual(Object.keys(stored.entries).sort(), [a.config.digest, a.layers[0].digest].sort());
     // The file is used: even with the blob gone, a new listing (fresh memory) still knows the details.
-    clearSummaryMemory();
+    clearListMemory();
     rmSync(blobFile(dir, a.layers[0].digest));
     const again = await listModels(dir);
     assert.equal(again.models[0].contextLength, 4096);
@@ -168,6 +168,19 @@ describe('listModels', () => {
     rmSync(a.path);
     await listModels(dir);
     assert.deepEqual((JSON.parse(readFileSync(cacheFile, 'utf8')) as { entries: object }).entries, {});
+  });
+
+  it('notices a manifest rewritten in place with the same size and mtime', async () => {
+    const m = putModel(dir, 'registry.ollama.ai/library/x/latest');
+    const first = await listModels(dir);
+    const stat = statSync(m.path);
+    const text = Buffer.from(m.bytes).toString('utf8').replace('"schemaVersion":2,', '"schemaVersion":2 ,').replace('\n', '');
+    writeFileSync(m.path, text);
+    utimesSync(m.path, stat.atime, stat.mtime);
+    assert.equal(statSync(m.path).size, stat.size);
+    const second = await listModels(dir);
+    assert.notEqual(second.models[0].id, first.models[0].id);
+    assert.equal(second.models[0].id, sha256(text));
   });
 
   it('can run without touching the models directory', async () => {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ModelNotFound } from '../../core/errors';
-import { BlobMissing, DEFAULT_TEMPLATE, clearSummaryMemory, renderShowModelfile, showModel } from '../../core/cache';
+import { BlobMissing, DEFAULT_TEMPLATE, clearListMemory, renderShowModelfile, showModel } from '../../core/cache';
 import {
   ADAPTER,
   DRAFT,
@@ -27,7 +27,7 @@ let dir = '';
 let cleanup = (): void => undefined;
 beforeEach(() => {
   ({ dir, cleanup } = tempModelsDir());
-  clearSummaryMemory();
+  clearListMemory();
 });
 afterEach(() => cleanup());
 
