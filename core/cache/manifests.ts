@@ -383,15 +383,16 @@ export async function writeManifest(
   const requested = requireName(name);
   const shown = displayShortest(requested);
   const manifest = parseManifest(bytes, shown);
-  if (options.requireBlobs !== false) {
-    for (const layer of [...(manifest.config ? [manifest.config] : []), ...manifest.layers]) {
-      if (!(await blobExists(modelsDir, layer.digest, layer.size))) throw new BlobMissing(layer.digest, shown);
-    }
-  }
   const root = manifestsDir(modelsDir);
-  // Everything from the temp file to the rename happens under the lock: a concurrent prune never meets a live
-  // temp manifest, and two writers never adopt different spellings.
+  // Everything from the blob check to the rename happens under the lock: no rm or prune can delete a blob between
+  // the check and the manifest's appearance, a concurrent prune never meets a live temp manifest, and two writers
+  // never adopt different spellings.
   const commit = async (): Promise<WrittenManifest> => {
+    if (options.requireBlobs !== false) {
+      for (const layer of [...(manifest.config ? [manifest.config] : []), ...manifest.layers]) {
+        if (!(await blobExists(modelsDir, layer.digest, layer.size))) throw new BlobMissing(layer.digest, shown);
+      }
+    }
     await ensureDir(root);
     const temp = join(root, tempFileName());
     const handle = await fsp.open(temp, 'wx', FILE_MODE);

@@ -44,6 +44,8 @@ export interface PruneResult {
   tooRecent: number;
   /** Referenced blobs kept. */
   referenced: number;
+  /** Blob files renamed to their canonical `sha256-<lowercase hex>` name (old Windows `sha256:` names). */
+  renamed: string[];
   warnings: CacheWarning[];
 }
 
@@ -83,6 +85,7 @@ export async function prune(modelsDir: string, options: PruneOptions = {}): Prom
       bytesFreed: 0,
       tooRecent: 0,
       referenced: 0,
+      renamed: [],
       warnings: [...references.warnings],
     };
     const old = (stat: Stats): boolean => now - stat.mtimeMs >= olderThan;
@@ -101,11 +104,19 @@ export async function prune(modelsDir: string, options: PruneOptions = {}): Prom
 
     // blobs/
     const blobs = blobsDir(modelsDir);
-    for (const name of await readNames(blobs)) {
-      const abs = join(blobs, name);
+    for (let name of await readNames(blobs)) {
+      let abs = join(blobs, name);
       const stat = await lstatOrUndefined(abs);
       if (stat === undefined || stat.isDirectory()) continue;
       const digest = tryParseDigest(name);
+      // Like Ollama at startup: a Windows-era `sha256:<hex>` (or upper-case) name gets the canonical file name.
+      const canonical = digest === undefined ? undefined : `sha256-${digest.slice(7)}`;
+      if (canonical !== undefined && canonical !== name && (await lstatOrUndefined(join(blobs, canonical))) === undefined) {
+        if (!dryRun) await fsp.rename(abs, join(blobs, canonical));
+        result.renamed.push(`${BLOBS_DIR_NAME}/${name}`);
+        name = canonical;
+        abs = join(blobs, canonical);
+      }
       if (digest !== undefined && references.digests.has(digest)) {
         result.referenced++;
         continue;

@@ -3,8 +3,8 @@
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, renameSync, utimesSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { pinBlobs, prune } from '../../core/cache';
 import { MODEL, TEMPLATE, blobFile, putBlob, putModel, putRaw, tempModelsDir } from '../helpers/cache-fixtures';
 
@@ -151,6 +151,20 @@ describe('prune', () => {
     await prune(dir, { olderThanMs: 0 });
     assert.equal(existsSync(live), true);
     assert.equal(existsSync(crashed), false);
+  });
+
+  it("renames Windows-era 'sha256:<hex>' blob files to their canonical names, like Ollama", async () => {
+    const m = putModel(dir, 'registry.ollama.ai/library/legacy/latest');
+    const file = blobFile(dir, m.layers[0].digest);
+    const legacy = join(dir, 'blobs', m.layers[0].digest.toUpperCase().replace('SHA256:', 'sha256:'));
+    renameSync(file, legacy);
+    const dry = await prune(dir, { dryRun: true });
+    assert.deepEqual(dry.renamed, [`blobs/${basename(legacy)}`]);
+    assert.equal(existsSync(legacy), true);
+    const real = await prune(dir, { olderThanMs: 0 });
+    assert.deepEqual(real.renamed, dry.renamed);
+    assert.equal(existsSync(file), true);
+    assert.equal(existsSync(legacy), false);
   });
 
   it('works on an empty or missing models directory', async () => {
