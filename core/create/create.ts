@@ -330,6 +330,9 @@ async function createModelUnchecked(options: CreateOptions): Promise<CreateResul
   }
 }
 
+/** A Modelfile is text; anything larger is almost certainly a weights file passed with -f by mistake. */
+export const MAX_MODELFILE_BYTES = 64 * 1024 * 1024;
+
 export type CreateFromPathOptions = Omit<CreateOptions, 'name' | 'modelfile' | 'modelfileDir'> & {
   /** How to name the file in messages (what the user typed); default the path as given. */
   shownPath?: string;
@@ -344,6 +347,12 @@ export async function createFromModelfilePath(path: string, name: string, option
   const shown = options.shownPath ?? path;
   let bytes: Uint8Array;
   try {
+    const stat = await fsp.stat(absolute);
+    if (stat.isFile() && stat.size > MAX_MODELFILE_BYTES) {
+      throw new ModelfileInvalid(
+        `${shown} is ${stat.size} bytes, too large for a Modelfile; to import weights, write \`FROM ${shown}\` in a Modelfile`,
+      );
+    }
     bytes = await fsp.readFile(absolute);
   } catch (error) {
     const code = (error as { code?: unknown } | null)?.code;

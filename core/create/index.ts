@@ -4,6 +4,7 @@ export {
   createFromModelfilePath,
   createModel,
   layerRole,
+  MAX_MODELFILE_BYTES,
   type CreateFromPathOptions,
   type CreateOptions,
   type CreateResult,

@@ -62,7 +62,8 @@ function checkTensorData(info: GgufInfo, name: string): void {
 
 /** A non-negative integer metadata value of any integer type, looked up like Ollama (plain, then arch-prefixed). */
 function uintOf(info: GgufInfo, key: string): number | undefined {
-  const value: GgufValue | undefined = lookupGgufKey(info.kv, key) ?? info.kv.get(`${architectureOf(info)}.${key}`);
+  // split.* keys are looked up as they are, then under the architecture prefix (as Ollama's splitGGUFUint64).
+  const value: GgufValue | undefined = lookupGgufKey(info.kv, key);
   if (value === undefined) return undefined;
   switch (value.type) {
     case 'uint8':

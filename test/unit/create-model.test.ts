@@ -3,7 +3,7 @@
 // folders, projector/adapter/draft layers, split GGUFs, replacing a model, and every refusal.
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BlobMissing, writeBlobFromBytes, writeManifest } from '../../core/cache';
 import { createFromModelfilePath, createModel, type CreateOptions, type CreateResult } from '../../core/create';
@@ -477,6 +477,30 @@ describe('createModel: replacing a model and refusals', () => {
     assert.equal(existsSync(blobFile(ws.models, sha256(a))), true, 'still used by keep:latest');
     const kept = await create('n', 'FROM b.gguf\n', { keepUnusedBlobs: true });
     assert.deepEqual(kept.removedBlobs, []);
+  });
+
+  it('replaces a model created from itself, removing only what the new one no longer uses', async () => {
+    put(ws.src, { 'm.gguf': gguf() });
+    await create('self', 'FROM m.gguf\nSYSTEM old\nLICENSE ""\n');
+    const before = readLibraryManifest(ws.models, 'self').json;
+    assert.deepEqual(before.layers.map((l) => [l.mediaType, l.size]), [[MODEL, before.layers[0].size], [SYSTEM, 3], [LICENSE, 0]]);
+    const result = await create('self', 'FROM self\nSYSTEM new\n');
+    const after = readLibraryManifest(ws.models, 'self').json;
+    assert.deepEqual(after.layers.map((l) => [l.mediaType, l.from]), [[MODEL, 'self:latest'], [LICENSE, 'self:latest'], [SYSTEM, undefined]]);
+    assert.equal(after.config.digest, before.config.digest, 'same GGUF, same config');
+    assert.deepEqual(result.removedBlobs, [before.layers[1].digest]);
+    for (const layer of [after.config, ...after.layers]) assert.equal(existsSync(blobFile(ws.models, layer.digest)), true);
+  });
+
+  it('refuses a huge file given as the Modelfile', async () => {
+    const big = join(ws.src, 'weights.gguf');
+    writeFileSync(big, '');
+    truncateSync(big, 65 * 1024 * 1024);
+    await rejects(
+      createFromModelfilePath(big, 'x', { modelsDir: ws.models, shownPath: 'weights.gguf' }),
+      ModelfileInvalid,
+      /^weights\.gguf is \d+ bytes, too large for a Modelfile; to import weights, write `FROM weights\.gguf` in a Modelfile$/,
+    );
   });
 
   it('rejects invalid target names and parse errors with their texts, writing nothing', async () => {
