@@ -1,7 +1,9 @@
 // The registry client: one object with a few documented knobs that speaks the Docker-Registry-v2 endpoints Ollama
 // uses (spec §5.1) over undici. It owns the name → base URL rule, manual redirects (Authorization never leaves the
 // origin it was meant for), 401 → authentication → one retry, retries with backoff and jitter for temporary
-// failures, the stall timeout, byte caps on everything it buffers, and the trace hook. Pull and push build on it.
+// failures, the stall timeout, byte caps on everything it buffers, and the trace hook. Pull and push build on it:
+// push uses the upload calls (PATCH parts, the upload-status GET, the final PUT, redirected part PUTs, the manifest
+// PUT), which are sent once each — a half-sent part changes the registry's session, so push decides what to retry.
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { rootCertificates } from 'node:tls';
@@ -20,6 +22,7 @@ import {
   TooLarge,
   TooManyRedirects,
   TransportError,
+  decodeErrorBody,
   decodeRegistryError,
   isTemporary,
   type ErrorContext,
@@ -125,6 +128,23 @@ export interface BlobPresence {
 
 /** The start of an upload: either mounted from another repository, or a session URL to send data to. */
 export type UploadStart = { mounted: true } | { mounted: false; location: URL };
+
+/** Upload data that can be sent again: a factory that opens a fresh stream of exactly `length` bytes. */
+export interface UploadBody {
+  length: number;
+  open: () => Readable;
+}
+
+/** What the registry said to one PATCH of an upload session. */
+export interface UploadPartResult {
+  /** Where the next part (or the final PUT) goes: Docker-Upload-Location, else Location. */
+  next: URL;
+  /**
+   * Set when the registry answered 307 (Ollama's `X-Redirect-Uploads: 1`): the part's bytes must be PUT to this
+   * URL instead (no Authorization), and the next part may start at once.
+   */
+  redirect?: URL;
+}
 
 const MAX_REDIRECTS = 10;
 const TOKEN_REPLY_CAP = 64 * 1024;
@@ -378,12 +398,16 @@ export class RegistryClient {
     });
   }
 
-  /** HEAD a blob (following redirects, as Ollama does): exists and size. */
-  async headBlob(repo: RegistryRepository, digest: string, options: CallOptions = {}): Promise<BlobPresence> {
+  /**
+   * HEAD a blob (following redirects, as Ollama does): exists and size. With `push`, the request asks for push
+   * access (one token serves the whole push) and a refusal carries the push advice.
+   */
+  async headBlob(repo: RegistryRepository, digest: string, options: CallOptions & { push?: boolean } = {}): Promise<BlobPresence> {
     const url = this.blobUrl(repo, digest);
     const repository = this.repositoryPath(repo);
-    const ctx: ErrorContext = { host: repo.host, repository, operation: 'blob', reference: parseDigest(digest) };
-    const spec = { method: 'HEAD', url, repository, push: false, followRedirects: true } as const;
+    const push = options.push === true;
+    const ctx: ErrorContext = { host: repo.host, repository, operation: 'blob', reference: parseDigest(digest), push };
+    const spec = { method: 'HEAD', url, repository, push, followRedirects: true } as const;
     return this.call(repo, spec, options.signal, async (result) => {
       const { response } = result;
       if (response.statusCode === 404) {
@@ -478,6 +502,169 @@ export class RegistryClient {
     });
   }
 
+  /**
+   * PATCH one part of an upload session (spec §5.4): `Content-Range: <start>-<end>` without `bytes `, the
+   * octet-stream type and `X-Redirect-Uploads: 1`. Sent once: the caller decides what to retry (see
+   * `uploadStatus`), because a part that reached the registry only in part has changed the session.
+   */
+  async patchUpload(
+    repo: RegistryRepository,
+    location: URL,
+    range: { start: number; end: number },
+    body: () => Readable,
+    options: CallOptions = {},
+  ): Promise<UploadPartResult> {
+    const repository = this.repositoryPath(repo);
+    const ctx: ErrorContext = { host: repo.host, repository, operation: 'upload', push: true };
+    const headers = {
+      'content-type': 'application/octet-stream',
+      'content-length': String(range.end - range.start + 1),
+      'content-range': `${range.start}-${range.end}`,
+      'x-redirect-uploads': '1',
+    };
+    const spec = { method: 'PATCH', url: location, repository, push: true, headers, body, followRedirects: false } as const;
+    return this.call(
+      repo,
+      spec,
+      options.signal,
+      async (result) => {
+        const { response } = result;
+        const status = response.statusCode;
+        if (status !== 202 && status !== 204 && status !== 307) throw await this.errorFrom(result, ctx);
+        await discard(response.body);
+        const uploadLocation = headerValue(response.headers, 'docker-upload-location');
+        const location = headerValue(response.headers, 'location');
+        if (status === 307) {
+          if (!location || !uploadLocation) {
+            throw new RegistryError(307, undefined, '', false, `registry ${repo.host} redirected an upload part without both upload URLs; it does not follow the upload protocol`);
+          }
+          return { next: new URL(uploadLocation, result.url), redirect: new URL(location, result.url) };
+        }
+        const next = uploadLocation ?? location;
+        if (!next) throw new RegistryError(status, undefined, '', false, `registry ${repo.host} accepted an upload part but sent no URL for the next one`);
+        return { next: new URL(next, result.url) };
+      },
+      0,
+    );
+  }
+
+  /**
+   * Asks an upload session how many bytes it holds (GET on the session URL: 204 with `Range: 0-<last>`).
+   * Undefined when the session is gone or the registry does not say (start a new one).
+   */
+  async uploadStatus(repo: RegistryRepository, location: URL, options: CallOptions = {}): Promise<{ received: number; next: URL } | undefined> {
+    const repository = this.repositoryPath(repo);
+    const spec = { method: 'GET', url: location, repository, push: true, followRedirects: false } as const;
+    return this.call(repo, spec, options.signal, async (result) => {
+      const { response } = result;
+      await discard(response.body);
+      if (response.statusCode >= 500 || response.statusCode === 429) {
+        throw new RegistryError(response.statusCode, undefined, '', true, `registry ${repo.host} is busy; try again later`);
+      }
+      if (response.statusCode !== 204 && response.statusCode !== 200) return undefined;
+      const m = /^\s*(?:bytes[ =])?0-(\d+)\s*$/i.exec(headerValue(response.headers, 'range') ?? '');
+      if (!m) return undefined;
+      // docker-registry says `0-0` for an empty session as well as for one byte; a wrong guess costs a restart
+      // (the final PUT checks the digest), never a corrupt blob.
+      const last = Number(m[1]);
+      const next = headerValue(response.headers, 'docker-upload-location') ?? headerValue(response.headers, 'location');
+      return { received: last === 0 ? 0 : last + 1, next: next ? new URL(next, result.url) : location };
+    });
+  }
+
+  /**
+   * Finishes an upload session: `PUT <location>?digest=<d>[&etag=<e>]`, with the whole blob as the body (a
+   * one-request upload) or empty after PATCH parts. The empty PUT is retried like any request; a PUT with a body
+   * is sent once (the caller starts a new session if it fails).
+   */
+  async finishUpload(
+    repo: RegistryRepository,
+    location: URL,
+    digest: string,
+    options: CallOptions & { etag?: string; body?: UploadBody } = {},
+  ): Promise<void> {
+    const repository = this.repositoryPath(repo);
+    const canonical = parseDigest(digest);
+    const ctx: ErrorContext = { host: repo.host, repository, operation: 'upload', reference: canonical, push: true };
+    // Appended rather than re-serialised, so the session's own query (docker-registry's `_state`) stays as sent.
+    let query = `digest=${encodeURIComponent(canonical)}`;
+    if (options.etag !== undefined) query += `&etag=${encodeURIComponent(options.etag)}`;
+    const url = new URL(`${location.href}${location.search ? '&' : '?'}${query}`);
+    const headers = { 'content-type': 'application/octet-stream', 'content-length': String(options.body?.length ?? 0) };
+    const spec = { method: 'PUT', url, repository, push: true, headers, body: options.body?.open, followRedirects: false } as const;
+    await this.call(
+      repo,
+      spec,
+      options.signal,
+      async (result) => {
+        const { response } = result;
+        if (response.statusCode !== 201 && response.statusCode !== 204 && response.statusCode !== 200) throw await this.errorFrom(result, ctx);
+        await discard(response.body);
+      },
+      options.body ? 0 : this.retries,
+    );
+  }
+
+  /**
+   * PUTs one part's bytes to the URL a registry redirected it to (spec §5.4: Content-Type and Content-Length only,
+   * never Authorization — the URL is usually a signed storage URL). Sent once; the caller retries.
+   */
+  async putRedirectedPart(repo: RegistryRepository, url: URL, body: UploadBody, options: CallOptions = {}): Promise<void> {
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new TransportError(repo.host, `upload redirect to an unsupported scheme ${url.protocol}`, false, 'the registry is misconfigured');
+    }
+    try {
+      this.trace({ type: 'request', method: 'PUT', url: redactUrl(url), attempt: 0 });
+      const response = await request(url, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/octet-stream', 'content-length': String(body.length) },
+        body: body.open(),
+        dispatcher: this.dispatcherFor(repo),
+        signal: options.signal,
+        headersTimeout: this.stallTimeoutMs,
+        bodyTimeout: this.stallTimeoutMs,
+      });
+      this.trace({ type: 'response', method: 'PUT', url: redactUrl(url), status: response.statusCode });
+      if (response.statusCode >= 300) {
+        const text = await readCapped(response.body, ERROR_BODY_CAP, 'error body', 'truncate').catch(() => Buffer.alloc(0));
+        const { message } = decodeErrorBody(text);
+        const temporary = response.statusCode >= 500 || response.statusCode === 429;
+        throw new RegistryError(
+          response.statusCode,
+          undefined,
+          message,
+          temporary,
+          `the storage that ${repo.host} redirected an upload part to answered http status ${response.statusCode}${message ? `: ${message}` : ''}; ` +
+            (temporary ? 'try again later' : 'push again'),
+        );
+      }
+      await discard(response.body);
+    } catch (err) {
+      throw this.typedError(err, url.host, options.signal);
+    }
+  }
+
+  /**
+   * PUTs a manifest under a tag (push scope) with the Docker v2 schema 2 Content-Type. Returns the digest the
+   * registry reports (Docker-Content-Digest), or the SHA-256 of the bytes sent.
+   */
+  async putManifest(repo: RegistryRepository, tag: string, bytes: Uint8Array, options: CallOptions = {}): Promise<{ digest: string }> {
+    const ref = this.manifestReference(tag);
+    const repository = this.repositoryPath(repo);
+    const url = new URL(`/v2/${repository}/manifests/${ref}`, this.endpoint(repo).base);
+    const ctx: ErrorContext = { host: repo.host, repository, operation: 'push-manifest', reference: ref, push: true };
+    const headers = { 'content-type': DOCKER_MANIFEST_TYPE, 'content-length': String(bytes.byteLength) };
+    const spec = { method: 'PUT', url, repository, push: true, headers, body: bytes, followRedirects: false } as const;
+    return this.call(repo, spec, options.signal, async (result) => {
+      const { response } = result;
+      if (response.statusCode !== 201 && response.statusCode !== 200 && response.statusCode !== 202) throw await this.errorFrom(result, ctx);
+      await discard(response.body);
+      const sent = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+      const reported = headerValue(response.headers, 'docker-content-digest');
+      return { digest: reported && /^sha256:[0-9a-f]{64}$/.test(reported) ? reported : sent };
+    });
+  }
+
   // ---- internals ------------------------------------------------------------------------------------------------
 
   private manifestReference(reference: string): string {
@@ -523,21 +710,32 @@ export class RegistryClient {
     spec: Omit<Exchange, 'dispatcher' | 'signal'>,
     signal: AbortSignal | undefined,
     handle: (result: ExchangeResult) => Promise<T>,
+    retries = this.retries,
   ): Promise<T> {
-    return this.withRetries(spec.method, spec.url, signal, async () =>
-      handle(await this.exchange({ ...spec, dispatcher: this.dispatcherFor(repo), signal })),
+    return this.withRetries(
+      spec.method,
+      spec.url,
+      signal,
+      async () => handle(await this.exchange({ ...spec, dispatcher: this.dispatcherFor(repo), signal })),
+      retries,
     );
   }
 
   /** Runs `attempt` until it succeeds, fails permanently, or the retries are used up. */
-  private async withRetries<T>(method: string, url: URL, signal: AbortSignal | undefined, attempt: (n: number) => Promise<T>): Promise<T> {
+  private async withRetries<T>(
+    method: string,
+    url: URL,
+    signal: AbortSignal | undefined,
+    attempt: (n: number) => Promise<T>,
+    retries = this.retries,
+  ): Promise<T> {
     for (let n = 0; ; n++) {
       try {
         if (signal?.aborted) throw new Cancelled(`${method} ${redactUrl(url)}`);
         return await attempt(n);
       } catch (raw) {
         const err = this.typedError(raw, url.host, signal);
-        if (!isTemporary(err) || n >= this.retries) throw err;
+        if (!isTemporary(err) || n >= retries) throw err;
         let delay = this.backoffMs(n);
         if (err instanceof RegistryError && err.retryAfterMs !== undefined) delay = Math.min(this.retryMaxMs, Math.max(delay, err.retryAfterMs));
         this.trace({ type: 'retry', method, url: redactUrl(url), attempt: n + 1, delayMs: Math.round(delay), reason: err.message });

@@ -259,3 +259,53 @@ export function isTemporary(err: unknown): boolean {
   if (err instanceof RegistryError || err instanceof TransportError || err instanceof Stalled) return err.temporary;
   return false;
 }
+
+/** A blob the local manifest lists is missing from `blobs/` or has the wrong size, so the model cannot be pushed. */
+export class LayerMissing extends StudioError {
+  constructor(
+    readonly model: string,
+    readonly digest: string,
+    /** What the blob is, e.g. "model layer", "template layer", "config". */
+    readonly what: string,
+    readonly problem: 'missing' | 'wrong size' | 'changed',
+  ) {
+    const how =
+      problem === 'missing' ? 'is missing from' : problem === 'wrong size' ? 'has the wrong size in' : 'changed in';
+    super(
+      'LayerMissing',
+      `cannot push ${model}: its ${what} ${digest} ${how} the models directory; ` +
+        `run \`modelfile pull ${model}\` to fetch the model again, or re-create it with \`modelfile create\``,
+    );
+  }
+}
+
+/** The file system holding the models directory has no room (ENOSPC/EDQUOT) for what a transfer must write. */
+export class DiskFull extends StudioError {
+  constructor(
+    /** Bytes that were still needed, when known. */
+    readonly needed: number | undefined,
+    /** Bytes free when the problem was seen, when known. */
+    readonly available: number | undefined,
+    what: string,
+  ) {
+    const amounts =
+      needed !== undefined && available !== undefined ? ` (${formatBytes(needed)} needed, ${formatBytes(available)} free)` : '';
+    super(
+      'DiskFull',
+      `not enough disk space in the models directory for ${what}${amounts}; free some space (for example ` +
+        '`modelfile rm` or `modelfile prune`) and run the command again — finished blobs and partial downloads are kept',
+    );
+  }
+}
+
+/** Bytes for people: 1.5 GB, 320 MB, 12 kB, 999 B (decimal units, as Ollama prints them). */
+export function formatBytes(n: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
+  let value = n;
+  let unit = 0;
+  while (Math.abs(value) >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return unit === 0 ? `${value} B` : `${value >= 100 ? value.toFixed(0) : value.toFixed(1)} ${units[unit]}`;
+}
