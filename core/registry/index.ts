@@ -1,5 +1,6 @@
-// The public face of core/registry: the registry client (transport, auth, retries), pull, the auth building
-// blocks (Ollama key file, signed flow, Docker token/Basic, credential sources) and the typed errors.
+// The public face of core/registry: the registry client (transport, auth, retries), pull, push, the hook that
+// lets create pull a missing base model, Ollama key set-up, the auth building blocks (Ollama key file, signed
+// flow, Docker token/Basic, credential sources) and the typed errors.
 // Import from 'core/registry', not its files.
 export {
   DOCKER_MANIFEST_TYPE,
@@ -15,14 +16,30 @@ export {
   type RegistryClientOptions,
   type RegistryRepository,
   type TraceEvent,
+  type UploadBody,
+  type UploadPartResult,
   type UploadStart,
 } from './client';
 export { pullModel, type PullEvent, type PullOptions, type PullResult, type PullTarget } from './pull';
+export {
+  mountSource,
+  pushModel,
+  uploadEtag,
+  type PushEvent,
+  type PushLayerState,
+  type PushOptions,
+  type PushResult,
+  type PushTarget,
+} from './push';
+export { pullMissingFor, type PullMissingProgress } from './pull-missing';
+export { OLLAMA_KEYS_URL, keyRegistration, ollamaKeyLoader, registrationAdvice, type KeyRegistration } from './key-setup';
 export { MAX_PART_SIZE, MIN_PART_SIZE, PART_COUNT_TARGET, defaultPartSize, planParts, type PartRange } from './parts';
 export {
   AuthChallengeInvalid,
+  DiskFull,
   KeyInvalid,
   KeyMissing,
+  LayerMissing,
   RegistryError,
   Stalled,
   TooLarge,
@@ -30,6 +47,7 @@ export {
   TransportError,
   decodeErrorBody,
   decodeRegistryError,
+  formatBytes,
   isTemporary,
   type ErrorContext,
 } from './errors';
