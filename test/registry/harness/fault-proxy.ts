@@ -1,15 +1,36 @@
 // Test-only: an HTTP proxy between the client and a registry (or CDN) that injects faults: connection resets,
 // 503/429 answers, stalls before the headers or in the middle of the body, truncated bodies and flipped bytes.
 // Faults come from an explicit list first, then from a seeded random schedule, so every run is reproducible.
+// It also counts the body bytes that pass each way, records what each request asked for, and can throttle
+// passing traffic (so that a test can stop a transfer half way).
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import type { Readable, Writable } from 'node:stream';
 
-export type Fault = 'pass' | 'reset' | 'status503' | 'status429' | 'stall-headers' | 'stall-body' | 'truncate' | 'flip';
+export type Fault =
+  | 'pass'
+  | 'reset'
+  | 'status503'
+  | 'status429'
+  | 'stall-headers'
+  | 'stall-body'
+  | 'truncate'
+  | 'flip'
+  /** Forwards half of the request body (by Content-Length), then drops both connections: an upload cut short. */
+  | 'cut-request';
 
 export interface FaultRecord {
   method: string;
   path: string;
   fault: Fault;
+  /** Path and query as requested. */
+  url: string;
+  /** The request headers that tests look at. */
+  contentRange: string | undefined;
+  contentLength: string | undefined;
+  hasAuthorization: boolean;
+  /** Response status, once known (0 for faults that give none). */
+  status: number;
 }
 
 export interface FaultProxyOptions {
@@ -25,14 +46,20 @@ export interface FaultProxyOptions {
   eligible?: (method: string, path: string) => boolean;
   /** Longest time a stall holds a connection before the proxy drops it. Default 60 s. */
   stallCapMs?: number;
+  /** Bytes per second for passing bodies (each direction, each connection); default unlimited. */
+  bytesPerSecond?: number;
 }
 
 export interface FaultProxy {
   url: string;
   host: string;
   records: FaultRecord[];
+  /** Body bytes passed so far: registry → client, and client → registry. */
+  bytes: { toClient: number; fromClient: number };
   /** Replaces the remaining explicit schedule. */
   setSchedule(faults: Fault[]): void;
+  /** Changes the throttle for data that passes from now on (undefined = unlimited). */
+  setThrottle(bytesPerSecond: number | undefined): void;
   stop(): Promise<void>;
 }
 
@@ -54,6 +81,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const random = options.seed === undefined ? undefined : seededRandom(options.seed);
   const stallCap = options.stallCapMs ?? 60_000;
   const records: FaultRecord[] = [];
+  const bytes = { toClient: 0, fromClient: 0 };
+  let throttle = options.bytesPerSecond;
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
 
@@ -78,11 +107,49 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     return 'pass';
   };
 
+  /** Copies `from` into `to` with backpressure, counting bytes and holding to the throttle. */
+  const pump = (from: Readable, to: Writable, count: (n: number) => void): void => {
+    const started = Date.now();
+    let sent = 0;
+    from.on('data', (chunk: Buffer) => {
+      count(chunk.length);
+      sent += chunk.length;
+      const ok = to.write(chunk);
+      const due = throttle ? started + (sent / throttle) * 1000 : 0;
+      const wait = due - Date.now();
+      if (!ok || wait > 0) {
+        from.pause();
+        let pending = (ok ? 0 : 1) + (wait > 0 ? 1 : 0);
+        const resume = (): void => {
+          if (--pending === 0) from.resume();
+        };
+        if (!ok) to.once('drain', resume);
+        if (wait > 0) later(wait, resume);
+      }
+    });
+    from.on('end', () => to.end());
+    from.on('error', () => to.destroy());
+  };
+
   const server = http.createServer((req, res) => {
     const method = req.method ?? 'GET';
     const path = req.url ?? '/';
     const fault = nextFault(method, path.split('?')[0]);
-    records.push({ method, path: path.split('?')[0], fault });
+    const header = (name: string): string | undefined => {
+      const v = req.headers[name];
+      return Array.isArray(v) ? v[0] : v;
+    };
+    const record: FaultRecord = {
+      method,
+      path: path.split('?')[0],
+      fault,
+      url: path,
+      contentRange: header('content-range'),
+      contentLength: header('content-length'),
+      hasAuthorization: req.headers.authorization !== undefined,
+      status: 0,
+    };
+    records.push(record);
 
     if (fault === 'reset') {
       req.socket.destroy();
@@ -91,6 +158,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     if (fault === 'status503' || fault === 'status429') {
       req.resume();
       const status = fault === 'status503' ? 503 : 429;
+      record.status = status;
       const body = JSON.stringify({ errors: [{ code: 'UNAVAILABLE', message: 'injected fault' }] });
       res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'retry-after': '0' });
       res.end(body);
@@ -102,12 +170,40 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       return;
     }
 
+    if (fault === 'cut-request') {
+      const half = Math.floor(Number(req.headers['content-length'] ?? '0') / 2);
+      const out = http.request({ host: upstream.hostname, port: upstream.port, method, path, headers: req.headers });
+      out.on('error', () => undefined);
+      out.on('response', (up) => up.resume());
+      let forwarded = 0;
+      req.on('data', (chunk: Buffer) => {
+        if (forwarded >= half) return;
+        const piece = chunk.subarray(0, half - forwarded);
+        forwarded += piece.length;
+        bytes.fromClient += piece.length;
+        out.write(piece, () => {
+          if (forwarded >= half) {
+            // Give the registry a moment to store what it got, then cut both sides.
+            later(100, () => {
+              out.destroy();
+              req.socket.destroy();
+            });
+          }
+        });
+      });
+      return;
+    }
+
     const out = http.request(
       { host: upstream.hostname, port: upstream.port, method, path, headers: req.headers },
       (up) => {
+        record.status = up.statusCode ?? 502;
         if (fault === 'pass') {
           res.writeHead(up.statusCode ?? 502, up.headers);
-          up.pipe(res);
+          res.on('close', () => {
+            if (!up.readableEnded) up.destroy();
+          });
+          pump(up, res, (n) => (bytes.toClient += n));
           return;
         }
         const chunks: Buffer[] = [];
@@ -138,7 +234,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       },
     );
     out.on('error', () => req.socket.destroy());
-    req.pipe(out);
+    pump(req, out, (n) => (bytes.fromClient += n));
   });
   server.on('connection', (s: Socket) => {
     sockets.add(s);
@@ -150,8 +246,12 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     url: `http://127.0.0.1:${port}`,
     host: `127.0.0.1:${port}`,
     records,
+    bytes,
     setSchedule: (faults) => {
       schedule = [...faults];
+    },
+    setThrottle: (bps) => {
+      throttle = bps;
     },
     stop: async () => {
       for (const t of timers) clearTimeout(t);
