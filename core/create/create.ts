@@ -18,7 +18,7 @@ import {
   type BlobPin,
   type WrittenBlob,
 } from '../cache';
-import { Cancelled, ModelfileInvalid, NameInvalid } from '../errors';
+import { Cancelled, ModelfileInvalid, ModelNotFound, NameInvalid } from '../errors';
 import {
   CONFIG_MEDIA_TYPE,
   LAYER_MEDIA_TYPES,
@@ -31,10 +31,11 @@ import {
 } from '../json/ollama-json';
 import type { ParamsBlobValue } from '../json/go-json';
 import { parseModelfile } from '../modelfile';
+import { looksLikePath } from '../modelfile/paths';
 import { displayShortest, nameString, parseName, validateName } from '../names';
 import { findBaseManifest, readBaseModel, type BaseModel, type PullMissing } from './base';
 import { buildConfig, CLOUD_REMOTE_HOST, type GgufLayerFacts } from './config';
-import { ModelfileMissing, SourceChanged } from './errors';
+import { ModelfileMissing, SourceChanged, SourceMissing } from './errors';
 import { inspectGgufSet, type ImportUnit } from './inspect';
 import { assembleLayers } from './layers';
 import { planCreate, type CreatePlan } from './plan';
@@ -233,10 +234,15 @@ async function createModelUnchecked(options: CreateOptions): Promise<CreateResul
     let base: BaseModel | undefined;
     if (plan.from.kind === 'model') {
       run.emit({ kind: 'status', message: `reading base model ${displayShortest(plan.from.name)}` });
+      // `FROM model.gguf` with no such file reads as a model name; say "no such file" rather than "pull it".
+      const pathLike = looksLikePath(plan.from.arg);
       const manifest = await findBaseManifest(modelsDir, plan.from.name, {
-        pullMissing: options.pullMissing,
+        pullMissing: pathLike ? undefined : options.pullMissing,
         localOnly: plan.from.localOnly,
         signal: options.signal,
+      }).catch((error: unknown) => {
+        if (pathLike && error instanceof ModelNotFound) throw new SourceMissing('FROM', plan.from.kind === 'model' ? plan.from.arg : '');
+        throw error;
       });
       run.checkCancelled();
       await run.pinDigests(manifestDigests(manifest));

@@ -408,6 +408,7 @@ describe('createModel: FROM a model (inheritance)', () => {
   it('says to pull a model that is not there, or pulls it through the hook', async () => {
     await rejects(create('x', 'FROM llama3.2\n'), ModelNotFound, /^model 'llama3\.2:latest' not found: .*pull it first/);
     await rejects(create('x', 'FROM ./llama3.2.gguf\n'), Error, /^FROM \.\/llama3\.2\.gguf: no such file or folder/);
+    await rejects(create('x', 'FROM llama3.2.gguf\n', { pullMissing: async () => assert.fail('a path is not pulled') }), Error, /^FROM llama3\.2\.gguf: no such file or folder/);
     await rejects(create('x', 'FROM not a name!\n'), NameInvalid);
     const pulled: string[] = [];
     await create('y', 'FROM remote-base\nSYSTEM s\n', {
