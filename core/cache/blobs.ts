@@ -107,32 +107,20 @@ export async function installBlobFile(modelsDir: string, file: string, digest: s
   return { digest: canonical, size, path, reused: false };
 }
 
-/** Writes what `source` yields into a temp file while hashing it (one pass), then verifies and installs it. */
-export async function writeBlobFromStream(
+/**
+ * Runs `fill` on a fresh temp file in `blobs/`; `fill` writes the content and returns its hash and size. The
+ * content is then verified against the options, fsynced and installed. On any failure or abort the temp file is
+ * closed and removed.
+ */
+async function viaTempFile(
   modelsDir: string,
-  source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
-  options: WriteBlobOptions = {},
+  options: WriteBlobOptions,
+  fill: (handle: fsp.FileHandle) => Promise<{ hash: Hash; size: number }>,
 ): Promise<WrittenBlob> {
-  checkAborted(options.signal);
   const temp = await createTemp(modelsDir);
   let installed = false;
   try {
-    const hash = createHash('sha256');
-    let size = 0;
-    for await (const chunk of source) {
-      checkAborted(options.signal);
-      if (options.expectedSize !== undefined && size + chunk.byteLength > options.expectedSize) {
-        throw new SizeMismatch(size + chunk.byteLength, options.expectedSize);
-      }
-      hash.update(chunk);
-      let offset = 0;
-      while (offset < chunk.byteLength) {
-        const { bytesWritten } = await temp.handle.write(chunk, offset, chunk.byteLength - offset);
-        offset += bytesWritten;
-      }
-      size += chunk.byteLength;
-      options.onProgress?.(size, options.expectedSize);
-    }
+    const { hash, size } = await fill(temp.handle);
     checkAborted(options.signal);
     const digest = verify(hash, size, options);
     await temp.handle.sync();
@@ -146,6 +134,30 @@ export async function writeBlobFromStream(
       await removeQuietly(temp.path);
     }
   }
+}
+
+/** Writes what `source` yields into a temp file while hashing it (one pass), then verifies and installs it. */
+export async function writeBlobFromStream(
+  modelsDir: string,
+  source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  options: WriteBlobOptions = {},
+): Promise<WrittenBlob> {
+  checkAborted(options.signal);
+  return viaTempFile(modelsDir, options, async (handle) => {
+    const hash = createHash('sha256');
+    let size = 0;
+    for await (const chunk of source) {
+      checkAborted(options.signal);
+      if (options.expectedSize !== undefined && size + chunk.byteLength > options.expectedSize) {
+        throw new SizeMismatch(size + chunk.byteLength, options.expectedSize);
+      }
+      hash.update(chunk);
+      await writeFully(handle, chunk, chunk.byteLength, size);
+      size += chunk.byteLength;
+      options.onProgress?.(size, options.expectedSize);
+    }
+    return { hash, size };
+  });
 }
 
 /** Writes bytes held in memory (a config, template, params or messages blob). */
@@ -182,55 +194,47 @@ export async function importFile(modelsDir: string, file: string, options: Impor
   checkAborted(options.signal);
   if (options.method === 'clone') return importByClone(modelsDir, file, options);
   const source = await fsp.open(file, 'r');
-  const temp = await createTemp(modelsDir).catch(async (error: unknown) => {
-    await source.close();
-    throw error;
-  });
-  let installed = false;
-  // In flight at any time: one read (into one buffer) and one write (from the other).
-  let reading: Promise<{ bytesRead: number }> = Promise.resolve({ bytesRead: 0 });
-  let writing: Promise<unknown> = Promise.resolve();
   try {
-    const total = options.expectedSize ?? (await source.stat()).size;
-    const chunk = Math.max(64 * 1024, options.chunkBytes ?? DEFAULT_CHUNK);
-    const buffers = [new Uint8Array(chunk), new Uint8Array(chunk)];
-    const hash = createHash('sha256');
-    let size = 0;
-    let which = 0;
-    reading = source.read(buffers[which], 0, chunk, 0);
-    for (;;) {
-      const { bytesRead } = await reading;
-      if (bytesRead === 0) break;
-      checkAborted(options.signal);
-      const current = buffers[which];
-      const position = size;
-      size += bytesRead;
-      if (options.expectedSize !== undefined && size > options.expectedSize) {
-        throw new SizeMismatch(size, options.expectedSize);
+    return await viaTempFile(modelsDir, options, async (handle) => {
+      const total = options.expectedSize ?? (await source.stat()).size;
+      const chunk = Math.max(64 * 1024, options.chunkBytes ?? DEFAULT_CHUNK);
+      const buffers = [new Uint8Array(chunk), new Uint8Array(chunk)];
+      const hash = createHash('sha256');
+      let size = 0;
+      let which = 0;
+      // In flight at any time: one read (into one buffer) and one write (from the other).
+      let reading = source.read(buffers[which], 0, chunk, 0);
+      let writing: Promise<void> = Promise.resolve();
+      try {
+        for (;;) {
+          const { bytesRead } = await reading;
+          if (bytesRead === 0) break;
+          checkAborted(options.signal);
+          const current = buffers[which];
+          const position = size;
+          size += bytesRead;
+          if (options.expectedSize !== undefined && size > options.expectedSize) {
+            throw new SizeMismatch(size, options.expectedSize);
+          }
+          // The previous write must finish before its buffer is read into again.
+          await writing;
+          which ^= 1;
+          reading = source.read(buffers[which], 0, chunk, size);
+          hash.update(current.subarray(0, bytesRead));
+          writing = writeFully(handle, current, bytesRead, position);
+          // A write that fails while the next read is awaited is reported by the next `await writing`.
+          writing.catch(() => undefined);
+          options.onProgress?.(size, total);
+        }
+        await writing;
+        return { hash, size };
+      } finally {
+        // On an early exit, let the operations still in flight settle before the files are closed.
+        await Promise.allSettled([reading, writing]);
       }
-      // The previous write must finish before its buffer is read into again.
-      await writing;
-      which ^= 1;
-      reading = source.read(buffers[which], 0, chunk, size);
-      hash.update(current.subarray(0, bytesRead));
-      writing = writeFully(temp.handle, current, bytesRead, position);
-      options.onProgress?.(size, total);
-    }
-    await writing;
-    checkAborted(options.signal);
-    const digest = verify(hash, size, options);
-    await temp.handle.sync();
-    await temp.handle.close();
-    const result = await installBlobFile(modelsDir, temp.path, digest, size);
-    installed = true;
-    return result;
+    });
   } finally {
-    await Promise.allSettled([reading, writing]);
     await source.close().catch(() => undefined);
-    if (!installed) {
-      await temp.handle.close().catch(() => undefined);
-      await removeQuietly(temp.path);
-    }
   }
 }
 
