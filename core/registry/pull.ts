@@ -2,7 +2,9 @@
 // parallel, resumable download into a private partial file (`<models>/.modelfile-studio/partials/`), hashed in
 // order as the data arrives → verify size and digest → move into `blobs/` → write the manifest bytes exactly as
 // received, last → remove the previous version's now-unused blobs. A cancelled or failed pull leaves the partial
-// and its state file; the next pull resumes them.
+// and its state file; the next pull resumes them. Before any download the free space of the models directory is
+// compared with what is still missing (so an absurd layer size is refused before anything is allocated), and a
+// file system that fills up during the transfer is reported as DiskFull, not as a network problem.
 import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { hostname } from 'node:os';
@@ -27,7 +29,7 @@ import type { ManifestLayer } from '../json/ollama-json';
 import { digestToFileName, displayShortest, parseReference, type NameReference, type ParsedName } from '../names';
 import { sleep } from './body';
 import type { RegistryClient, RegistryRepository } from './client';
-import { RegistryError, Stalled, TransportError, isTemporary } from './errors';
+import { DiskFull, RegistryError, Stalled, TransportError, isTemporary } from './errors';
 import { planParts } from './parts';
 
 /** What to pull: `[scheme://]name[@digest]` text, a checked reference, or a parsed name. */
@@ -120,6 +122,7 @@ export async function pullModel(target: PullTarget, options: PullOptions): Promi
   const pin = await pinBlobs(modelsDir, manifestDigests(manifest), { signal, op: `pull ${shown}` });
   const result: PullResult = { name, id: fetched.digest.slice('sha256:'.length), downloaded: [], reused: [], bytesReceived: 0, removedUnused: [] };
   try {
+    await checkFreeSpace(modelsDir, blobs, shown);
     for (const layer of blobs) {
       if (signal?.aborted) throw new Cancelled(`pull ${shown}`);
       const status = `pulling ${layer.digest.slice('sha256:'.length, 'sha256:'.length + 12)}`;
@@ -145,11 +148,44 @@ export async function pullModel(target: PullTarget, options: PullOptions): Promi
         result.removedUnused = (await removeOrphanedBlobs(modelsDir, candidates, { signal })).removed;
       }
     }
+  } catch (err) {
+    throw diskFullFrom(err, `pulling ${shown}`) ?? err;
   } finally {
     await pin.release();
   }
   emit({ type: 'status', status: 'success' });
   return result;
+}
+
+/** DiskFull for a file-system error that means "no room" (ENOSPC, EDQUOT); undefined for anything else. */
+function diskFullFrom(err: unknown, what: string): DiskFull | undefined {
+  if (err instanceof DiskFull) return err;
+  const code = err !== null && typeof err === 'object' ? (err as { code?: unknown }).code : undefined;
+  return code === 'ENOSPC' || code === 'EDQUOT' ? new DiskFull(undefined, undefined, what) : undefined;
+}
+
+/**
+ * Refuses a pull that cannot fit: the bytes still missing (blobs not yet in `blobs/`, minus what their partial
+ * downloads already hold) against the space free for this user where the models directory is. Skipped where the
+ * platform cannot say.
+ */
+async function checkFreeSpace(modelsDir: string, blobs: readonly ManifestLayer[], shown: string): Promise<void> {
+  let needed = 0;
+  for (const layer of blobs) {
+    if (await blobExists(modelsDir, layer.digest, layer.size)) continue;
+    const base = join(partialsDir(modelsDir), digestToFileName(layer.digest));
+    const state = await loadState(`${base}.json`, layer.digest, layer.size);
+    needed += layer.size - (state ? state.parts.reduce((n, p) => n + p.completed, 0) : 0);
+  }
+  if (needed === 0) return;
+  let available: number;
+  try {
+    const info = await fsp.statfs(modelsDir);
+    available = info.bavail * info.bsize;
+  } catch {
+    return;
+  }
+  if (needed > available) throw new DiskFull(needed, available, `pulling ${shown}`);
 }
 
 // ---- one blob ------------------------------------------------------------------------------------------------------
@@ -406,6 +442,8 @@ async function downloadBlob(
               throw new TransportError(repo.host, 'the download ended early', true, 'run the command again to resume');
             }
           } catch (raw) {
+            const full = diskFullFrom(raw, `blob ${digest}`);
+            if (full) throw full;
             const err: StudioError = client.toTypedError(raw, repo.host, partSignal);
             if (err instanceof Cancelled) throw err;
             if (progressed) failures = 0;
