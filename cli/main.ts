@@ -7,13 +7,28 @@ import { parseCommand } from './commands/parse';
 import { nameCommand } from './commands/name';
 import { lintCommandWithVersion } from './commands/lint';
 import { codesCommand } from './commands/codes';
+import { copyCommand, listCommand, pruneCommand, removeCommand, showCommand } from './commands/models';
+import { createCommand } from './commands/create';
+import { lspCommand } from './commands/lsp';
 import { StudioError } from '../core/errors';
 
 declare const __VERSION__: string | undefined;
 export const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
 
 export function commands(): CliCommand[] {
-  return [lintCommandWithVersion(VERSION), parseCommand, nameCommand, codesCommand];
+  return [
+    lintCommandWithVersion(VERSION),
+    parseCommand,
+    nameCommand,
+    createCommand,
+    listCommand,
+    showCommand,
+    copyCommand,
+    removeCommand,
+    pruneCommand,
+    lspCommand,
+    codesCommand,
+  ];
 }
 
 function topHelp(list: CliCommand[]): string {
@@ -21,7 +36,7 @@ function topHelp(list: CliCommand[]): string {
   return [
     'Usage: modelfile <command> [options]',
     '',
-    'Lint Ollama Modelfiles and check model names — no Ollama server needed.',
+    'Lint Ollama Modelfiles and manage Ollama\'s models directory — no Ollama server needed.',
     '',
     'Commands:',
     ...list.map((c) => `  ${c.spec.name.padEnd(width)}${c.spec.summary}`),
