@@ -86,7 +86,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   const log = (message: string): void => connection.console.log(message);
   const fail = (what: string, error: unknown): void => {
-    connection.console.error(`${what} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    connection.console.error(`${what} failed: ${error instanceof Error ? error.message : String(error)}`);
   };
 
   // ---- settings and the models directory ------------------------------------------------------------------
@@ -175,7 +175,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
           const diagnostics = toLspDiagnostics(items).map((d) => ({ ...d, range: codec.rangeToClient(d.range) }));
           void connection.sendDiagnostics({ uri, version: document.version, diagnostics });
         } catch (error) {
-          fail(`checking ${uri}`, error);
+          fail('checking a document', error);
         }
       }
     } finally {

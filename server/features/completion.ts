@@ -7,8 +7,9 @@ import { KEYWORDS, MESSAGE_ROLES, type KeywordName, type ParsedModelfile } from 
 import { PARAMETERS, parameterSpec, type ParameterSpec } from '../../core/modelfile/parameters';
 import { TEMPLATE_FUNCTIONS, TEMPLATE_KEYWORDS } from '../../core/modelfile/template-catalog';
 import { scanTemplate } from '../../core/modelfile/template';
-import { rangeOf } from '../../core/text';
-import { expandArgument, humanSize, instructionAt, markup } from './locate';
+import { positionAt, rangeOf } from '../../core/text';
+import { formatBytes } from '../../core/registry/errors';
+import { expandArgument, instructionAt, markup } from './locate';
 import { KEYWORD_DOCS, ROLE_DOCS } from './keywords';
 import { fieldsOf, scopeAt, templateAt } from './templateContext';
 import type { CachedModel, FeatureContext } from './types';
@@ -17,7 +18,7 @@ export function completions(parsed: ParsedModelfile, offset: number, context: Fe
   const template = templateAt(parsed, offset);
   if (template) return templateCompletions(parsed, template.base, template.source, template.local, context);
   const here = instructionAt(parsed, offset);
-  const line = lineOf(parsed, offset);
+  const line = positionAt(parsed.lineStarts, offset).line;
   if (here && here.range.start.line < line && here.value && here.value.span.start < parsed.lineStarts[line]) {
     return []; // inside a value that started on an earlier line
   }
@@ -71,18 +72,6 @@ export function completions(parsed: ParsedModelfile, offset: number, context: Fe
     default:
       return [];
   }
-}
-
-function lineOf(parsed: ParsedModelfile, offset: number): number {
-  const starts = parsed.lineStarts;
-  let low = 0;
-  let high = starts.length - 1;
-  while (low < high) {
-    const mid = (low + high + 1) >> 1;
-    if (starts[mid] <= offset) low = mid;
-    else high = mid - 1;
-  }
-  return low;
 }
 
 const SNIPPETS: Partial<Record<KeywordName, string>> = {
@@ -152,7 +141,7 @@ function valueItems(spec: ParameterSpec, range: Range): CompletionItem[] {
 
 function modelItems(models: readonly CachedModel[], range: Range, context: FeatureContext): CompletionItem[] {
   return models.map((model) => {
-    const facts = [model.parameterSize, model.quantization, model.size !== undefined ? humanSize(model.size) : undefined].filter((f): f is string => !!f);
+    const facts = [model.parameterSize, model.quantization, model.size !== undefined ? formatBytes(model.size) : undefined].filter((f): f is string => !!f);
     const doc = [model.fullName, model.family ? `family ${model.family}` : '', model.contextLength ? `context ${model.contextLength}` : ''].filter(Boolean).join(' · ');
     return {
       label: model.name,

@@ -10,9 +10,10 @@ import { TEMPLATE_KEYWORDS, templateField, templateFunction } from '../../core/m
 import { scanTemplate } from '../../core/modelfile/template';
 import { layerMediaTypeFor, type GgufInfo } from '../../core/gguf';
 import { rangeOf } from '../../core/text';
+import { formatBytes } from '../../core/registry/errors';
 import { describeParameterType } from './completion';
 import { KEYWORD_DOCS, ROLE_DOCS } from './keywords';
-import { argumentTarget, escapeMarkdown, humanSize, inSpan, instructionAt, markup } from './locate';
+import { argumentTarget, escapeMarkdown, inSpan, instructionAt, markup } from './locate';
 import { modelPageUrl } from './links';
 import { chainEndingAt, resolveChain, scopeAt, templateAt, tokenAt } from './templateContext';
 import type { CachedModel, ClientOptions, HoverContext } from './types';
@@ -110,7 +111,7 @@ export function modelCard(model: CachedModel): Card & { rows: [string, string | 
     body: 'Cached model in the local models directory.',
     rows: [
       ['Full name', model.fullName],
-      ['Size', model.size !== undefined ? humanSize(model.size) : undefined],
+      ['Size', model.size !== undefined ? formatBytes(model.size) : undefined],
       ['Family', model.family],
       ['Parameter size', model.parameterSize],
       ['Quantization', model.quantization],
@@ -140,7 +141,7 @@ export function ggufCard(title: string, info: GgufInfo): Card {
       ['Context length', info.contextLength],
       ['Embedding length', info.embeddingLength],
       ['Layers', info.blockCount],
-      ['File size', humanSize(info.fileSize)],
+      ['File size', formatBytes(info.fileSize)],
     ],
   };
 }

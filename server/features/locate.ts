@@ -77,15 +77,3 @@ export function markup(client: ClientOptions, markdown: string, plain: string): 
 export function escapeMarkdown(text: string): string {
   return text.replace(/[\\`*_[\]<>]/g, (c) => `\\${c}`);
 }
-
-/** A byte count the way people read it (GB, MB…, decimal units like `ollama list`). */
-export function humanSize(bytes: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return unit === 0 ? `${bytes} B` : `${value >= 100 ? value.toFixed(0) : value.toFixed(1)} ${units[unit]}`;
-}

@@ -4,6 +4,7 @@
 import type { ParsedModelfile } from '../../core/modelfile';
 import { isDeprecatedParameter, parameterSpec } from '../../core/modelfile/parameters';
 import { scanTemplate, type TemplateTokenKind } from '../../core/modelfile/template';
+import { positionAt } from '../../core/text';
 
 export const TOKEN_TYPES = ['keyword', 'property', 'enumMember', 'string', 'number', 'comment', 'variable', 'function', 'operator'] as const;
 export const TOKEN_MODIFIERS = ['deprecated', 'defaultLibrary'] as const;
@@ -58,7 +59,7 @@ class TokenBuilder {
   add(start: number, end: number, type: TokenType, modifiers = 0): void {
     if (end <= start) return;
     const { lineStarts, text } = this.parsed;
-    let line = lineAt(lineStarts, start);
+    let line = positionAt(lineStarts, start).line;
     let at = start;
     while (at < end && line < lineStarts.length) {
       const next = line + 1 < lineStarts.length ? lineStarts[line + 1] : text.length;
@@ -71,17 +72,6 @@ class TokenBuilder {
       line++;
     }
   }
-}
-
-function lineAt(starts: readonly number[], offset: number): number {
-  let low = 0;
-  let high = starts.length - 1;
-  while (low < high) {
-    const mid = (low + high + 1) >> 1;
-    if (starts[mid] <= offset) low = mid;
-    else high = mid - 1;
-  }
-  return low;
 }
 
 /** Tokens of the document (or of the lines firstLine..lastLine), sorted by position. */
