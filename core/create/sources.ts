@@ -216,7 +216,8 @@ async function resolveOne(instruction: SourceInstruction, arg: string, modelfile
     if (isNotFound(error)) return { kind: 'missing', arg, path };
     throw error;
   }
-  if (!stat.isDirectory()) return { kind: 'file', arg, file: await describeFile(path) };
+  if (stat.isFile()) return { kind: 'file', arg, file: await describeFile(path) };
+  if (!stat.isDirectory()) throw new ModelfileInvalid(`${instruction} ${arg}: not a regular file or folder`);
   const real = await fsp.realpath(path);
   const selection = await selectFolder(path, instruction);
   if (selection.kind === 'weights') checkInside(real, path, [...selection.files, ...selection.extras]);

@@ -11,7 +11,8 @@ import type { CliContext, Output } from '../../cli/context';
 import { StudioError } from '../../core/errors';
 
 const root = process.env.MODELFILE_STUDIO_ROOT ?? process.cwd();
-export const CLI = join(root, 'dist', 'cli.js');
+/** The bundled CLI; MODELFILE_CLI points at another build (e.g. one with the command registered locally). */
+export const CLI = process.env.MODELFILE_CLI ?? join(root, 'dist', 'cli.js');
 
 let registered: boolean | undefined;
 
