@@ -67,7 +67,12 @@ export const createCommand: CliCommand = {
   async run(args, context: CliContext) {
     const name = args.positionals[0];
     const file = flagString(args, 'file');
-    const modelsDir = resolveModelsDir({ explicit: flagString(args, 'models'), env: context.env });
+    // --models is relative to the command's working directory (as for pull, push and list).
+    const explicit = flagString(args, 'models');
+    const modelsDir = resolveModelsDir({
+      explicit: explicit === undefined || explicit.startsWith('~') ? explicit : resolve(context.cwd, explicit),
+      env: context.env,
+    });
     const renderer = createProgressRenderer(context.stderr);
     const common = {
       modelsDir,

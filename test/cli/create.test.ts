@@ -70,7 +70,7 @@ describe('modelfile create', () => {
   it('builds on a created model', async () => {
     put(ws.src, { 'm.gguf': gguf(), 'Base': 'FROM m.gguf\nSYSTEM base\n', 'Child': 'FROM base\nPARAMETER num_ctx 8192\n' });
     assert.equal((await runCreate(['base', '-f', 'Base', '--models', ws.models], { cwd: ws.src })).code, 0);
-    const child = await runCreate(['child', '-f', 'Child', '--models', ws.models], { cwd: ws.src });
+    const child = await runCreate(['child', '-f', 'Child', '--models', '../models'], { cwd: ws.src });
     assert.equal(child.code, 0, child.stderr);
     assert.match(child.stderr, /^model \(base:latest\): [0-9a-f]{12} .* \(already present\)$/m);
     const { json } = readLibraryManifest(ws.models, 'child');
