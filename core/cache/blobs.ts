@@ -5,7 +5,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { constants as fsConstants, promises as fsp } from 'node:fs';
 import { join } from 'node:path';
-import { Cancelled, DigestMismatch, Incomplete } from '../errors';
+import { Cancelled, DigestMismatch, Incomplete, StudioError } from '../errors';
 import { digestToFileName, parseDigest } from '../names';
 import { SizeMismatch } from './errors';
 import { ensureDir, FILE_MODE, fsyncDir, isNotFound, removeQuietly, TEMP_PREFIX, tempFileName } from './fs-util';
@@ -175,24 +175,34 @@ export async function writeBlobFromBytes(modelsDir: string, bytes: Uint8Array, o
 
 export interface ImportFileOptions extends WriteBlobOptions {
   /**
-   * How to copy: `stream` reads, hashes and writes in one pass (default); `clone` lets the kernel copy (a reflink
-   * where the file system supports it) and then hashes the copy, so the digest always describes what was stored.
+   * How to copy. `auto` (default): a copy-on-write clone where the file system can make one (btrfs, XFS, APFS…;
+   * instant, then one read to hash it), else `stream`. `stream`: read, hash and write in one pass. `clone`: let
+   * the kernel copy (a clone where possible, an in-kernel copy otherwise), then hash the copy. The digest always
+   * describes the bytes stored, even if the source changes meanwhile.
    */
-  method?: 'stream' | 'clone';
-  /** Read size of the streaming copy; default 4 MiB. */
+  method?: 'auto' | 'stream' | 'clone';
+  /** Read size; default 4 MiB. */
   chunkBytes?: number;
 }
 
 const DEFAULT_CHUNK = 4 * 1024 * 1024;
 
 /**
- * Copies a local file into `blobs/` as a blob, hashing it on the way. The read of the next chunk overlaps the
- * hashing and writing of the current one. The result describes the bytes actually stored, even if the source
- * changes while it is read.
+ * Copies a local file into `blobs/` as a blob, hashing it on the way (see ImportFileOptions.method). In the
+ * streaming copy the read of the next chunk overlaps the hashing and writing of the current one.
  */
 export async function importFile(modelsDir: string, file: string, options: ImportFileOptions = {}): Promise<WrittenBlob> {
   checkAborted(options.signal);
-  if (options.method === 'clone') return importByClone(modelsDir, file, options);
+  const method = options.method ?? 'auto';
+  if (method === 'clone') return importByCopy(modelsDir, file, options, fsConstants.COPYFILE_FICLONE);
+  if (method === 'auto') {
+    const cloned = await importByCopy(modelsDir, file, options, fsConstants.COPYFILE_FICLONE_FORCE).catch((error: unknown) => {
+      // No copy-on-write here (EOPNOTSUPP, EXDEV, EINVAL, ENOSYS, …): stream instead; real errors recur there.
+      if (error instanceof StudioError) throw error;
+      return undefined;
+    });
+    if (cloned !== undefined) return cloned;
+  }
   const source = await fsp.open(file, 'r');
   try {
     return await viaTempFile(modelsDir, options, async (handle) => {
@@ -246,13 +256,14 @@ async function writeFully(handle: fsp.FileHandle, buffer: Uint8Array, length: nu
   }
 }
 
-async function importByClone(modelsDir: string, file: string, options: ImportFileOptions): Promise<WrittenBlob> {
+/** Copies with fs.copyFile (`mode` chooses clone or kernel copy), then hashes the copy and installs it. */
+async function importByCopy(modelsDir: string, file: string, options: ImportFileOptions, mode: number): Promise<WrittenBlob> {
   const dir = blobsDir(modelsDir);
   await ensureDir(dir);
   const tempPath = join(dir, tempFileName());
   let installed = false;
   try {
-    await fsp.copyFile(file, tempPath, fsConstants.COPYFILE_EXCL | fsConstants.COPYFILE_FICLONE);
+    await fsp.copyFile(file, tempPath, fsConstants.COPYFILE_EXCL | mode);
     checkAborted(options.signal);
     const handle = await fsp.open(tempPath, 'r+');
     let digest: string;

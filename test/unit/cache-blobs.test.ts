@@ -140,7 +140,7 @@ describe('writeBlobFromBytes and blobExists', () => {
 });
 
 describe('importFile', () => {
-  for (const method of ['stream', 'clone'] as const) {
+  for (const method of ['auto', 'stream', 'clone'] as const) {
     it(`copies and hashes a file (${method})`, async () => {
       const source = join(dir, 'source.gguf');
       const content = new Uint8Array(3 * 1024 * 1024 + 17).map((_, i) => (i * 31) % 251);
