@@ -79,7 +79,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   let startup: Promise<unknown> | undefined;
   let started = false;
   let watcher: Disposable | undefined;
-  let settingsGeneration = 0;
+  // Bumped whenever something the linter reads changes (settings, the models directory): cached results are stale.
+  let lintGeneration = 0;
   const fsCache = new FileSystemCache();
   const documents = new DocumentStore(() => encoding);
   const lintCache = new Map<string, { version: number; generation: number; items: LintDiagnostic[] }>();
@@ -121,7 +122,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     let raw: unknown = pushed;
     if (support.configuration) {
       try {
-        raw = await connection.workspace.getConfiguration(SETTINGS_SECTION);
+        raw = await withTimeout(connection.workspace.getConfiguration(SETTINGS_SECTION), 5000);
       } catch (error) {
         fail('workspace/configuration', error);
       }
@@ -130,19 +131,16 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const changed = !sameSettings(next, settings) || catalog === undefined;
     settings = next;
     useModelsDirectory(settings.modelsDirectory);
-    if (changed) {
-      settingsGeneration++;
-      revalidateAll();
-    }
+    if (changed) revalidateAll();
   }
 
   // ---- diagnostics ----------------------------------------------------------------------------------------
 
   function lintOf(document: ModelfileDocument): LintDiagnostic[] {
     const cached = lintCache.get(document.uri);
-    if (cached && cached.version === document.version && cached.generation === settingsGeneration) return cached.items;
+    if (cached && cached.version === document.version && cached.generation === lintGeneration) return cached.items;
     const items = lintDocument(document.parsed, { modelfileDir: document.directory, host: fsCache.lintHost(hasModel), severities: settings.severities });
-    lintCache.set(document.uri, { version: document.version, generation: settingsGeneration, items });
+    lintCache.set(document.uri, { version: document.version, generation: lintGeneration, items });
     return items;
   }
 
@@ -185,7 +183,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   }
 
   function revalidateAll(): void {
-    settingsGeneration++;
+    lintGeneration++;
     for (const document of documents.all()) schedule(document.uri);
   }
 
@@ -389,6 +387,15 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   );
 
   connection.listen();
+}
+
+/** The promise's value, or a rejection when it takes longer than `ms` (a client that never answers). */
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 function convertAction(action: CodeAction, codec: PositionCodec): CodeAction {

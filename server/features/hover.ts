@@ -105,7 +105,7 @@ function parameterCard(name: string): Card | undefined {
   return { title: `PARAMETER ${name}`, body: `Not a parameter Ollama knows${suggestion ? `; did you mean ${suggestion}?` : '.'}` };
 }
 
-export function modelCard(model: CachedModel): Card & { rows: [string, string | number | undefined][] } {
+function modelCard(model: CachedModel): Card {
   return {
     title: model.name,
     body: 'Cached model in the local models directory.',
@@ -129,7 +129,7 @@ const LAYER_KINDS: Readonly<Record<string, string>> = {
   'application/vnd.ollama.image.projector': 'multimodal projector',
 };
 
-export function ggufCard(title: string, info: GgufInfo): Card {
+function ggufCard(title: string, info: GgufInfo): Card {
   return {
     title,
     body: `GGUF v${info.version} file (${LAYER_KINDS[layerMediaTypeFor(info)] ?? 'model weights'}).`,

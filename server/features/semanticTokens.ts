@@ -10,7 +10,6 @@ export const TOKEN_TYPES = ['keyword', 'property', 'enumMember', 'string', 'numb
 export const TOKEN_MODIFIERS = ['deprecated', 'defaultLibrary'] as const;
 
 export type TokenType = (typeof TOKEN_TYPES)[number];
-export type TokenModifier = (typeof TOKEN_MODIFIERS)[number];
 
 /** One token on one line, in UTF-16 code units. */
 export interface SemanticToken {

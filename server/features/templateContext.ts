@@ -1,7 +1,7 @@
 // What a position inside a TEMPLATE means: which template value it is in, whether it is inside a {{ … }} action,
 // and what dot and the $variables stand for there (range/with over .Messages, .Tools, … change dot), so completion
 // and hover can offer and explain the right fields.
-import { scanTemplate, type TemplateScan, type TemplateToken } from '../../core/modelfile/template';
+import type { TemplateScan, TemplateToken } from '../../core/modelfile/template';
 import { TEMPLATE_DATA, templateField, type TemplateField } from '../../core/modelfile/template-catalog';
 import type { InstructionSyntax, ParsedModelfile } from '../../core/modelfile';
 import { instructionAt } from './locate';
@@ -205,8 +205,4 @@ export function chainEndingAt(tokens: readonly TemplateToken[], index: number): 
     start--;
   }
   return tokens.slice(start, index + 1);
-}
-
-export function scanLocation(location: TemplateLocation): TemplateScan {
-  return scanTemplate(location.source);
 }
