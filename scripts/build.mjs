@@ -59,6 +59,12 @@ for (const entry of withDist ? shipped : []) {
   );
 }
 
+// --demo: the back end of `npm start` (scripts/demo-env.ts → out/scripts/demo-env.js; it bundles test helpers, so
+// it stays out of dist/).
+if (process.argv.includes('--demo')) {
+  jobs.push(build({ ...common, entryPoints: ['scripts/demo-env.ts'], outfile: join('out', 'scripts', 'demo-env.js') }));
+}
+
 if (withTests) {
   const testEntries = [
     ...findFiles(join(root, 'test'), '.test.ts'),
