@@ -889,6 +889,16 @@ export class RegistryClient {
     if (code !== undefined && TEMPORARY_CODES.has(code)) {
       return new TransportError(host, code, true, 'check the network; run the command again to resume', { cause: err });
     }
+    if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'ERR_SSL_HTTP_REQUEST') {
+      // The answer to our TLS hello was not TLS: almost always a plain-http server.
+      return new TransportError(
+        host,
+        'it does not speak https (it looks like a plain-http registry)',
+        false,
+        `if ${host} is a plain-http registry on a trusted network, allow insecure http for it (the --insecure option, or an http:// name)`,
+        { cause: err },
+      );
+    }
     if (code !== undefined && (/CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/.test(code))) {
       return new TransportError(
         host,
