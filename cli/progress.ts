@@ -17,6 +17,8 @@ export interface ProgressItem {
   digest?: string;
   /** Nothing had to be transferred: the blob was already there. */
   reused?: boolean;
+  /** How the finished line ends, e.g. "downloaded", "pushed", "mounted"; default "written" or "already present". */
+  note?: string;
 }
 
 export interface ProgressRenderer {
@@ -87,7 +89,7 @@ function truncate(text: string, width: number): string {
 
 /** The line of a finished item (both modes). */
 function finishedLine(item: ProgressItem): string {
-  const what = item.reused ? 'already present' : 'written';
+  const what = item.note ?? (item.reused ? 'already present' : 'written');
   const digest = item.digest ? ` ${shortDigest(item.digest)}` : '';
   return `${item.label}:${digest} ${formatBytes(item.total)} (${what})`;
 }
