@@ -8,11 +8,12 @@ import { promises as fsp } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { Cancelled } from '../errors';
+import { tryParseDigest } from '../names';
 import { CacheBusy } from './errors';
 import { ensureDir, errnoCode, FILE_MODE, isNotFound, processAlive, randomToken, removeQuietly, sleep } from './fs-util';
+import { STUDIO_DIR_NAME, studioDir } from './layout';
 
 export { processAlive };
-import { STUDIO_DIR_NAME, studioDir } from './layout';
 
 export const LOCK_FILE_NAME = 'lock';
 export const PINS_DIR_NAME = 'pins';
@@ -54,7 +55,6 @@ export function lockFilePath(modelsDir: string): string {
 function pinsDir(modelsDir: string): string {
   return join(studioDir(modelsDir), PINS_DIR_NAME);
 }
-
 
 function parseInfo(text: string): LockInfo | undefined {
   try {
@@ -221,6 +221,16 @@ interface PinFile {
 
 const PIN_STALE_MS = 10 * 60_000;
 
+/** Digests in canonical form (`sha256:<lowercase hex>`); anything that is not a digest is dropped. */
+function canonical(digests: Iterable<string>): string[] {
+  const out: string[] = [];
+  for (const d of digests) {
+    const c = tryParseDigest(d);
+    if (c !== undefined) out.push(c);
+  }
+  return out;
+}
+
 async function writePinFile(path: string, pin: PinFile): Promise<void> {
   const temp = `${path}.${randomToken()}.tmp`;
   await fsp.writeFile(temp, `${JSON.stringify(pin)}\n`, { mode: FILE_MODE });
@@ -236,7 +246,7 @@ async function writePinFile(path: string, pin: PinFile): Promise<void> {
 export async function pinBlobs(modelsDir: string, digests: Iterable<string>, options: LockOptions = {}): Promise<BlobPin> {
   const dir = pinsDir(modelsDir);
   const path = join(dir, `${process.pid}-${randomToken()}.json`);
-  const set = new Set<string>(digests);
+  const set = new Set<string>(canonical(digests));
   const file: PinFile = { pid: process.pid, host: hostname(), since: new Date().toISOString(), digests: [...set] };
   await withCacheLock(modelsDir, { ...options, op: options.op ?? 'pin' }, async () => {
     await ensureDir(dir);
@@ -252,7 +262,7 @@ export async function pinBlobs(modelsDir: string, digests: Iterable<string>, opt
     digests: set,
     async add(more) {
       if (released) return;
-      for (const d of more) set.add(d);
+      for (const d of canonical(more)) set.add(d);
       file.digests = [...set];
       await withCacheLock(modelsDir, { ...options, op: options.op ?? 'pin' }, () => writePinFile(path, file));
     },
