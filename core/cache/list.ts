@@ -6,6 +6,7 @@ import { displayShortest } from '../names';
 import { LAYER_MEDIA_TYPES } from '../json/ollama-json';
 import { cooperative, errorText, mapPool } from './fs-util';
 import {
+  MANIFEST_TEMP_PREFIX,
   fullName,
   manifestSize,
   parseManifest,
@@ -188,6 +189,8 @@ export async function listModels(modelsDir: string, options: ListOptions = {}): 
   for (const file of files) {
     await pause();
     if (file.name === undefined) {
+      // A temp manifest of a write in progress (directly in manifests/) is not worth a warning.
+      if (file.parts.length === 1 && file.rel.startsWith(MANIFEST_TEMP_PREFIX)) continue;
       warnings.push({ path: file.rel, message: 'skipped: not host/namespace/model/tag with a valid model name' });
       continue;
     }

@@ -97,6 +97,7 @@ describe('listModels', () => {
     putRaw(dir, 'registry.ollama.ai/library/bad name/latest', '{}');
     putRaw(dir, 'registry.ollama.ai/library/traversal/latest', `{"layers":[{"digest":"sha256:../../../etc/passwd","size":1}]}`);
     putRaw(dir, 'registry.ollama.ai/library/negative/latest', `{"layers":[{"digest":"sha256:${'a'.repeat(64)}","size":-5}]}`);
+    putRaw(dir, `.tmp-${process.pid}-0011aabb`, '{}');
     const { models, warnings } = await listModels(dir);
     assert.deepEqual(models.map((m) => m.name), ['good:latest']);
     assert.deepEqual(
