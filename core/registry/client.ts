@@ -372,7 +372,8 @@ export class RegistryClient {
 
   /**
    * GET a manifest by tag or digest, with the Accept header the registry needs, capped at `maxManifestBytes`
-   * (a larger manifest is refused without reading it). By digest, the bytes are checked against it.
+   * (a larger manifest is refused without reading it). By digest, the bytes are checked against it; by tag,
+   * against the Docker-Content-Digest the registry announces, when it does.
    */
   async getManifest(repo: RegistryRepository, reference: string, options: CallOptions = {}): Promise<ManifestResult> {
     const ref = this.manifestReference(reference);
@@ -394,6 +395,18 @@ export class RegistryClient {
       );
       const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
       if (ref.startsWith('sha256:') && digest !== ref) throw new DigestMismatch(ref, digest);
+      // By tag, the registry's Docker-Content-Digest is the only check the bytes get: damage in transit that still
+      // parses as JSON would otherwise be stored as the model's manifest. A mismatch is retried.
+      const announced = headerValue(response.headers, 'docker-content-digest')?.trim().toLowerCase();
+      if (announced !== undefined && /^sha256:[0-9a-f]{64}$/.test(announced) && announced !== digest) {
+        throw new RegistryError(
+          response.statusCode,
+          'DIGEST_INVALID',
+          '',
+          true,
+          `the manifest of ${repository}:${ref} from ${repo.host} arrived damaged (its SHA-256 is not the ${announced} the registry announced); try again`,
+        );
+      }
       return { bytes, digest, mediaType: headerValue(response.headers, 'content-type') };
     });
   }
