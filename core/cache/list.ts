@@ -1,22 +1,16 @@
 // `ollama list` (spec 3.7): every manifest exactly four levels below `manifests/` with a valid name, parsed; bad
 // ones are skipped with a warning (never an exception). Details come from the config blob and a cheap scan of the
-// model layer's GGUF header, both cached by digest (in memory and on disk), read with bounded parallelism.
-import { statSync } from 'node:fs';
+// model layer's GGUF header, cached by digest; manifest facts are cached while the file is unchanged (in memory
+// and on disk, see summaries.ts), so a listing costs one stat per model once everything has been seen.
 import { displayShortest } from '../names';
 import { LAYER_MEDIA_TYPES } from '../json/ollama-json';
 import { cooperative, errorText, mapPool } from './fs-util';
-import {
-  MANIFEST_TEMP_PREFIX,
-  fullName,
-  manifestSize,
-  parseManifest,
-  readManifestBytesSync,
-  walkManifestFiles,
-  type ParsedManifest,
-  type StoredManifest,
-} from './manifests';
+import { MANIFEST_TEMP_PREFIX, fullName, manifestSize, walkManifestFiles, type StoredManifest } from './manifests';
 import type { CacheWarning } from './references';
 import { clearSummaryMemory, SummaryStore, type ConfigSummary, type GgufSummary, type TemplateSummary } from './summaries';
+
+/** A manifest as list needs it: a StoredManifest without its bytes. */
+export type ListedManifest = Omit<StoredManifest, 'raw'>;
 
 /** One model as `list` shows it. */
 export interface ModelListEntry {
@@ -93,7 +87,7 @@ export function combineCapabilities(
 
 /** Builds one entry from a parsed manifest, reading (cached) summaries of its config, model and template blobs. */
 export async function describeModel(
-  manifest: StoredManifest,
+  manifest: ListedManifest,
   store: SummaryStore,
   warnings: CacheWarning[],
   rel: string,
@@ -152,29 +146,8 @@ export async function describeModel(
   return entry;
 }
 
-/**
- * Parsed manifests of earlier listings in this process, keyed by path and checked against the file's inode, size,
- * mtime and ctime (ctime changes on every write or rename and cannot be set back), so a long-running editor re-lists
- * with one stat per model. A changed file is simply read again.
- */
-const parsedCache = new Map<string, { key: string; parsed: ParsedManifest; mtimeMs: number }>();
-const PARSED_CACHE_LIMIT = 20_000;
-
-function readParsed(path: string, shortName: string): ParsedManifest & { mtimeMs: number } {
-  const stat = statSync(path);
-  const key = `${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`;
-  const hit = parsedCache.get(path);
-  if (hit !== undefined && hit.key === key) return { ...hit.parsed, mtimeMs: hit.mtimeMs };
-  const { raw, mtimeMs } = readManifestBytesSync(path, shortName);
-  const parsed = parseManifest(raw, shortName);
-  if (parsedCache.size >= PARSED_CACHE_LIMIT) parsedCache.delete(parsedCache.keys().next().value as string);
-  parsedCache.set(path, { key, parsed, mtimeMs });
-  return { ...parsed, mtimeMs };
-}
-
 /** Forgets everything list and show keep in memory (parsed manifests, blob summaries); for tests and benchmarks. */
 export function clearListMemory(): void {
-  parsedCache.clear();
   clearSummaryMemory();
 }
 
@@ -184,7 +157,7 @@ export async function listModels(modelsDir: string, options: ListOptions = {}): 
   const store = new SummaryStore(modelsDir, options.persistentCache !== false);
   const warnings: CacheWarning[] = [];
   const files = await walkManifestFiles(modelsDir);
-  const found: { manifest: StoredManifest; rel: string }[] = [];
+  const found: { manifest: ListedManifest; rel: string }[] = [];
   const pause = cooperative(64);
   for (const file of files) {
     await pause();
@@ -196,7 +169,8 @@ export async function listModels(modelsDir: string, options: ListOptions = {}): 
     }
     const shortName = displayShortest(file.name);
     try {
-      found.push({ manifest: { ...readParsed(file.abs, shortName), name: file.name, shortName, path: file.abs }, rel: file.rel });
+      const facts = await store.manifest(file.abs, file.rel, shortName);
+      found.push({ manifest: { ...facts, name: file.name, shortName, path: file.abs }, rel: file.rel });
     } catch (error) {
       warnings.push({ path: file.rel, message: `skipped: ${errorText(error)}` });
     }

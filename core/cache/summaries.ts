@@ -1,14 +1,16 @@
 // What list and show learn from a model's blobs, keyed by blob digest: the config blob's details, the GGUF header
 // facts of the model layer (read only up to the first `tokenizer.*` key), and the template's capability hints.
-// Blobs are content-addressed and never change, so a summary is valid forever: it is kept in memory and in
+// Blobs are content-addressed and never change, so a summary is valid forever. Also the facts of each manifest
+// file, valid while the file's inode, size, mtime and ctime are unchanged. All of it is kept in memory and in
 // `.modelfile-studio/summaries.json` (best effort; a read-only models directory just skips the file).
-import { promises as fsp } from 'node:fs';
+import { promises as fsp, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { readGgufInfo, stopAtTokenizerKeys, capabilitiesFromGguf } from '../gguf';
 import { templateCapabilities } from '../modelfile/template';
 import { blobPath } from './blobs';
 import { ensureDir, FILE_MODE, randomToken, removeQuietly } from './fs-util';
 import { studioDir } from './layout';
+import { parseManifest, readManifestBytesSync, type ParsedManifest } from './manifests';
 
 /** The details a config blob gives (spec 3.5). */
 export interface ConfigSummary {
@@ -48,18 +50,40 @@ export interface TemplateSummary {
 
 export type BlobSummary = ConfigSummary | GgufSummary | TemplateSummary;
 
+/** What list needs from a manifest file (everything but its bytes), valid while the file's identity is unchanged. */
+export type ManifestFacts = Omit<ParsedManifest, 'raw'> & { mtimeMs: number };
+
+interface StoredFacts {
+  /** inode:size:mtime:ctime of the file the facts were read from (ctime changes on every write and rename). */
+  key: string;
+  facts: ManifestFacts;
+}
+
 const SUMMARIES_FILE = 'summaries.json';
-const FORMAT_VERSION = 1;
+const FORMAT_VERSION = 2;
 const MEMORY_LIMIT = 20_000;
 
 const memory = new Map<string, BlobSummary>();
 
+/** Manifest facts by absolute path, for re-listing in a long-running process with one stat per model. */
+const factsMemory = new Map<string, StoredFacts>();
+
 /** What this process last read from or wrote to each summaries file (to skip re-reading an unchanged file). */
-const fileStates = new Map<string, { mtimeMs: number; size: number; digests: Set<string> }>();
+const fileStates = new Map<string, { mtimeMs: number; size: number; digests: Set<string>; manifests: Set<string> }>();
 
 function remember(digest: string, summary: BlobSummary): void {
   if (memory.size >= MEMORY_LIMIT) memory.delete(memory.keys().next().value as string);
   memory.set(digest, summary);
+}
+
+function rememberFacts(path: string, stored: StoredFacts): void {
+  if (factsMemory.size >= MEMORY_LIMIT) factsMemory.delete(factsMemory.keys().next().value as string);
+  factsMemory.set(path, stored);
+}
+
+function statKey(path: string): string {
+  const stat = statSync(path);
+  return `${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`;
 }
 
 function stringField(value: Record<string, unknown>, key: string): string | undefined {
@@ -129,6 +153,9 @@ export class SummaryStore {
   private dirty = false;
   private readonly used = new Set<string>();
   private persisted = new Map<string, BlobSummary>();
+  /** Manifest facts by path relative to `manifests/` (what the file stores), and the paths used this time. */
+  private readonly persistedFacts = new Map<string, StoredFacts>();
+  private readonly usedFacts = new Set<string>();
 
   constructor(
     private readonly modelsDir: string,
@@ -159,8 +186,21 @@ export class SummaryStore {
             if (summary && typeof summary === 'object' && typeof summary.kind === 'string') this.persisted.set(digest, summary);
           }
         }
+        const manifests = (value as { manifests?: unknown }).manifests;
+        if (typeof manifests === 'object' && manifests !== null) {
+          for (const [rel, stored] of Object.entries(manifests as Record<string, StoredFacts>)) {
+            if (stored && typeof stored.key === 'string' && stored.facts && Array.isArray(stored.facts.layers)) {
+              this.persistedFacts.set(rel, stored);
+            }
+          }
+        }
       }
-      fileStates.set(this.file, { mtimeMs: stat.mtimeMs, size: stat.size, digests: new Set(this.persisted.keys()) });
+      fileStates.set(this.file, {
+        mtimeMs: stat.mtimeMs,
+        size: stat.size,
+        digests: new Set(this.persisted.keys()),
+        manifests: new Set(this.persistedFacts.keys()),
+      });
     } catch {
       // No file yet, or unreadable: start empty.
     }
@@ -174,7 +214,11 @@ export class SummaryStore {
     const stat = await fsp.stat(this.file).catch(() => undefined);
     if (stat === undefined || stat.mtimeMs !== known.mtimeMs || stat.size !== known.size) return false;
     for (const digest of this.used) if (!known.digests.has(digest)) return false;
-    if (trim) for (const digest of known.digests) if (!this.used.has(digest)) return false;
+    for (const rel of this.usedFacts) if (!known.manifests.has(rel)) return false;
+    if (trim) {
+      for (const digest of known.digests) if (!this.used.has(digest)) return false;
+      for (const rel of known.manifests) if (!this.usedFacts.has(rel)) return false;
+    }
     return true;
   }
 
@@ -193,6 +237,31 @@ export class SummaryStore {
     this.persisted.set(digest, summary);
     this.dirty = true;
     return summary;
+  }
+
+  /**
+   * The facts of the manifest file at `path` (`rel` below `manifests/`): from memory or the summaries file when the
+   * file's inode, size, mtime and ctime are unchanged, else read and parsed (throws like readManifestBytesSync and
+   * parseManifest). For display only: rm and prune always read manifests afresh.
+   */
+  async manifest(path: string, rel: string, shortName: string): Promise<ManifestFacts> {
+    this.usedFacts.add(rel);
+    const key = statKey(path);
+    const inMemory = factsMemory.get(path);
+    if (inMemory?.key === key) return inMemory.facts;
+    await this.load();
+    const stored = this.persistedFacts.get(rel);
+    if (stored?.key === key) {
+      rememberFacts(path, stored);
+      return stored.facts;
+    }
+    const { raw, mtimeMs } = readManifestBytesSync(path, shortName);
+    const { raw: _bytes, ...parsed } = parseManifest(raw, shortName);
+    const fresh: StoredFacts = { key, facts: { ...parsed, mtimeMs } };
+    rememberFacts(path, fresh);
+    this.persistedFacts.set(rel, fresh);
+    this.dirty = true;
+    return fresh.facts;
   }
 
   config(digest: string): Promise<ConfigSummary> {
@@ -217,7 +286,10 @@ export class SummaryStore {
     if (!this.persistent) return;
     if (this.loading === undefined && !this.dirty && (await this.fileIsCurrent(options.trim))) return;
     await this.load();
-    const stale = options.trim && [...this.persisted.keys()].some((d) => !this.used.has(d));
+    const stale =
+      options.trim &&
+      ([...this.persisted.keys()].some((d) => !this.used.has(d)) ||
+        [...this.persistedFacts.keys()].some((rel) => !this.usedFacts.has(rel)));
     const incomplete = [...this.used].some((d) => !this.persisted.has(d) && memory.has(d));
     if (!this.dirty && !stale && !incomplete) return;
     const entries: Record<string, BlobSummary> = {};
@@ -226,14 +298,25 @@ export class SummaryStore {
       const summary = this.persisted.get(digest) ?? memory.get(digest);
       if (summary) entries[digest] = summary;
     }
+    const manifests: Record<string, StoredFacts> = {};
+    const keepFacts = options.trim ? [...this.usedFacts] : [...new Set([...this.persistedFacts.keys(), ...this.usedFacts])];
+    for (const rel of keepFacts.sort()) {
+      const stored = this.persistedFacts.get(rel);
+      if (stored) manifests[rel] = stored;
+    }
     const dir = studioDir(this.modelsDir);
     const temp = join(dir, `${SUMMARIES_FILE}.${randomToken()}.tmp`);
     try {
       await ensureDir(dir);
-      await fsp.writeFile(temp, JSON.stringify({ version: FORMAT_VERSION, entries }), { mode: FILE_MODE });
+      await fsp.writeFile(temp, JSON.stringify({ version: FORMAT_VERSION, entries, manifests }), { mode: FILE_MODE });
       await fsp.rename(temp, this.file);
       const stat = await fsp.stat(this.file);
-      fileStates.set(this.file, { mtimeMs: stat.mtimeMs, size: stat.size, digests: new Set(Object.keys(entries)) });
+      fileStates.set(this.file, {
+        mtimeMs: stat.mtimeMs,
+        size: stat.size,
+        digests: new Set(Object.keys(entries)),
+        manifests: new Set(Object.keys(manifests)),
+      });
     } catch {
       await removeQuietly(temp);
     }
@@ -243,5 +326,6 @@ export class SummaryStore {
 /** Forgets the in-memory summaries (for tests and benchmarks). */
 export function clearSummaryMemory(): void {
   memory.clear();
+  factsMemory.clear();
   fileStates.clear();
 }

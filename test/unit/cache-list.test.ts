@@ -152,23 +152,28 @@ describe('listModels', () => {
     assert.deepEqual(await listModels(join(dir, 'none')), { models: [], warnings: [] });
   });
 
-  it('keeps summaries per digest on disk, only for the models present', async () => {
+  it('keeps summaries per digest and manifest facts on disk, only for the models present', async () => {
     const a = putModel(dir, 'registry.ollama.ai/library/a/latest');
     const cacheFile = join(dir, '.modelfile-studio', 'summaries.json');
     await listModels(dir);
-    const stored = JSON.parse(readFileSync(cacheFile, 'utf8')) as { version: number; entries: Record<string, { kind: string }> };
-    assert.equal(stored.version, 1);
+    type Stored = { version: number; entries: Record<string, { kind: string }>; manifests: Record<string, { key: string; facts: { id: string } }> };
+    const stored = JSON.parse(readFileSync(cacheFile, 'utf8')) as Stored;
+    assert.equal(stored.version, 2);
     assert.deepEqual(Object.keys(stored.entries).sort(), [a.config.digest, a.layers[0].digest].sort());
+    assert.deepEqual(Object.keys(stored.manifests), ['registry.ollama.ai/library/a/latest']);
+    assert.equal(stored.manifests['registry.ollama.ai/library/a/latest'].facts.id, sha256(a.bytes));
     // The file is used: even with the blob gone, a new listing (fresh memory) still knows the details.
     clearListMemory();
     rmSync(blobFile(dir, a.layers[0].digest));
     const again = await listModels(dir);
     assert.equal(again.models[0].contextLength, 4096);
+    assert.equal(again.models[0].id, sha256(a.bytes));
     assert.deepEqual(again.warnings, []);
     // Removing the model trims the file on the next listing.
     rmSync(a.path);
     await listModels(dir);
-    assert.deepEqual((JSON.parse(readFileSync(cacheFile, 'utf8')) as { entries: object }).entries, {});
+    const trimmed = JSON.parse(readFileSync(cacheFile, 'utf8')) as Stored;
+    assert.deepEqual([trimmed.entries, trimmed.manifests], [{}, {}]);
   });
 
   it('notices a manifest rewritten in place with the same size and mtime', async () => {
@@ -182,6 +187,10 @@ describe('listModels', () => {
     const second = await listModels(dir);
     assert.notEqual(second.models[0].id, first.models[0].id);
     assert.equal(second.models[0].id, sha256(text));
+    writeFileSync(m.path, m.bytes);
+    utimesSync(m.path, stat.atime, stat.mtime);
+    clearListMemory();
+    assert.equal((await listModels(dir)).models[0].id, first.models[0].id, 'the summaries file is not trusted either');
   });
 
   it('can run without touching the models directory', async () => {
