@@ -33,7 +33,9 @@ describe('checkPullName', () => {
 describe('checkTargetName', () => {
   it('accepts plain names and gives the stored (shortest) form', () => {
     assert.deepEqual(checkTargetName('my-model'), { valid: true, name: 'my-model:latest', message: 'Stored as registry.ollama.ai/library/my-model:latest' });
-    assert.equal(checkTargetName('registry.ollama.ai/me/m:v2').valid && checkTargetName('registry.ollama.ai/me/m:v2').name, 'me/m:v2');
+    const full = checkTargetName('registry.ollama.ai/me/m:v2');
+    assert.ok(full.valid);
+    assert.equal(full.name, 'me/m:v2');
     assert.equal(checkTargetName('127.0.0.1:5000/e2e/tiny:copy').valid, true);
   });
 
