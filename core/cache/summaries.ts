@@ -69,7 +69,7 @@ const memory = new Map<string, BlobSummary>();
 const factsMemory = new Map<string, StoredFacts>();
 
 /** What this process last read from or wrote to each summaries file (to skip re-reading an unchanged file). */
-const fileStates = new Map<string, { mtimeMs: number; size: number; digests: Set<string>; manifests: Set<string> }>();
+const fileStates = new Map<string, { mtimeMs: number; size: number; digests: Set<string>; manifests: Map<string, string> }>();
 
 function remember(digest: string, summary: BlobSummary): void {
   if (memory.size >= MEMORY_LIMIT) memory.delete(memory.keys().next().value as string);
@@ -155,7 +155,7 @@ export class SummaryStore {
   private persisted = new Map<string, BlobSummary>();
   /** Manifest facts by path relative to `manifests/` (what the file stores), and the paths used this time. */
   private readonly persistedFacts = new Map<string, StoredFacts>();
-  private readonly usedFacts = new Set<string>();
+  private readonly usedFacts = new Map<string, StoredFacts>();
 
   constructor(
     private readonly modelsDir: string,
@@ -199,7 +199,7 @@ export class SummaryStore {
         mtimeMs: stat.mtimeMs,
         size: stat.size,
         digests: new Set(this.persisted.keys()),
-        manifests: new Set(this.persistedFacts.keys()),
+        manifests: new Map([...this.persistedFacts].map(([rel, stored]) => [rel, stored.key])),
       });
     } catch {
       // No file yet, or unreadable: start empty.
@@ -214,10 +214,10 @@ export class SummaryStore {
     const stat = await fsp.stat(this.file).catch(() => undefined);
     if (stat === undefined || stat.mtimeMs !== known.mtimeMs || stat.size !== known.size) return false;
     for (const digest of this.used) if (!known.digests.has(digest)) return false;
-    for (const rel of this.usedFacts) if (!known.manifests.has(rel)) return false;
+    for (const [rel, used] of this.usedFacts) if (known.manifests.get(rel) !== used.key) return false;
     if (trim) {
       for (const digest of known.digests) if (!this.used.has(digest)) return false;
-      for (const rel of known.manifests) if (!this.usedFacts.has(rel)) return false;
+      for (const rel of known.manifests.keys()) if (!this.usedFacts.has(rel)) return false;
     }
     return true;
   }
@@ -245,21 +245,24 @@ export class SummaryStore {
    * parseManifest). For display only: rm and prune always read manifests afresh.
    */
   async manifest(path: string, rel: string, shortName: string): Promise<ManifestFacts> {
-    this.usedFacts.add(rel);
     const key = statKey(path);
     const inMemory = factsMemory.get(path);
-    if (inMemory?.key === key) return inMemory.facts;
+    if (inMemory?.key === key) {
+      this.usedFacts.set(rel, inMemory);
+      return inMemory.facts;
+    }
     await this.load();
     const stored = this.persistedFacts.get(rel);
     if (stored?.key === key) {
       rememberFacts(path, stored);
+      this.usedFacts.set(rel, stored);
       return stored.facts;
     }
     const { raw, mtimeMs } = readManifestBytesSync(path, shortName);
     const { raw: _bytes, ...parsed } = parseManifest(raw, shortName);
     const fresh: StoredFacts = { key, facts: { ...parsed, mtimeMs } };
     rememberFacts(path, fresh);
-    this.persistedFacts.set(rel, fresh);
+    this.usedFacts.set(rel, fresh);
     this.dirty = true;
     return fresh.facts;
   }
@@ -290,7 +293,9 @@ export class SummaryStore {
       options.trim &&
       ([...this.persisted.keys()].some((d) => !this.used.has(d)) ||
         [...this.persistedFacts.keys()].some((rel) => !this.usedFacts.has(rel)));
-    const incomplete = [...this.used].some((d) => !this.persisted.has(d) && memory.has(d));
+    const incomplete =
+      [...this.used].some((d) => !this.persisted.has(d) && memory.has(d)) ||
+      [...this.usedFacts].some(([rel, used]) => this.persistedFacts.get(rel)?.key !== used.key);
     if (!this.dirty && !stale && !incomplete) return;
     const entries: Record<string, BlobSummary> = {};
     const keep = options.trim ? [...this.used] : [...new Set([...this.persisted.keys(), ...this.used])];
@@ -299,9 +304,9 @@ export class SummaryStore {
       if (summary) entries[digest] = summary;
     }
     const manifests: Record<string, StoredFacts> = {};
-    const keepFacts = options.trim ? [...this.usedFacts] : [...new Set([...this.persistedFacts.keys(), ...this.usedFacts])];
+    const keepFacts = options.trim ? [...this.usedFacts.keys()] : [...new Set([...this.persistedFacts.keys(), ...this.usedFacts.keys()])];
     for (const rel of keepFacts.sort()) {
-      const stored = this.persistedFacts.get(rel);
+      const stored = this.usedFacts.get(rel) ?? this.persistedFacts.get(rel);
       if (stored) manifests[rel] = stored;
     }
     const dir = studioDir(this.modelsDir);
@@ -315,7 +320,7 @@ export class SummaryStore {
         mtimeMs: stat.mtimeMs,
         size: stat.size,
         digests: new Set(Object.keys(entries)),
-        manifests: new Set(Object.keys(manifests)),
+        manifests: new Map(Object.entries(manifests).map(([rel, stored]) => [rel, stored.key])),
       });
     } catch {
       await removeQuietly(temp);

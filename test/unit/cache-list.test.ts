@@ -162,6 +162,10 @@ describe('listModels', () => {
     assert.deepEqual(Object.keys(stored.entries).sort(), [a.config.digest, a.layers[0].digest].sort());
     assert.deepEqual(Object.keys(stored.manifests), ['registry.ollama.ai/library/a/latest']);
     assert.equal(stored.manifests['registry.ollama.ai/library/a/latest'].facts.id, sha256(a.bytes));
+    // Recreated from memory when it disappears.
+    rmSync(cacheFile);
+    await listModels(dir);
+    assert.deepEqual(JSON.parse(readFileSync(cacheFile, 'utf8')), stored);
     // The file is used: even with the blob gone, a new listing (fresh memory) still knows the details.
     clearListMemory();
     rmSync(blobFile(dir, a.layers[0].digest));
