@@ -131,9 +131,9 @@ export async function prune(modelsDir: string, options: PruneOptions = {}): Prom
       await take(abs, entry);
     }
 
-    // our partial downloads (a partial whose path names a pinned or referenced digest belongs to a live pull)
+    // our partial downloads (a partial whose path names a pinned digest belongs to a pull in progress)
     const inUse = (relPath: string): boolean =>
-      [...relPath.matchAll(/sha256[:-][0-9a-fA-F]{64}/g)].some((m) => references.digests.has(tryParseDigest(m[0]) ?? ''));
+      [...relPath.matchAll(/sha256[:-][0-9a-fA-F]{64}/g)].some((m) => references.pinned.has(tryParseDigest(m[0]) ?? ''));
     await pruneTree(partialsDir(modelsDir), PARTIALS_DIR_NAME, 'partial', old, inUse, take, result, dryRun);
 
     // our leftover temp manifests (directly in manifests/), then empty directories below manifests/

@@ -22,8 +22,10 @@ export interface CacheWarning {
 }
 
 export interface References {
-  /** Canonical digests that must not be removed. */
+  /** Canonical digests that must not be removed (named by a file below `manifests/`, or pinned). */
   digests: Set<string>;
+  /** The subset pinned by live writers (create, pull, push in progress). */
+  pinned: Set<string>;
   /** Valid manifests, parsed. */
   manifests: StoredManifest[];
   /** Files below `manifests/` that are not valid manifests (their digests are protected all the same). */
@@ -99,8 +101,9 @@ export async function collectReferences(modelsDir: string): Promise<References> 
       throw error;
     }
   }
-  for (const digest of await livePinnedDigests(modelsDir)) digests.add(digest);
+  const pinned = await livePinnedDigests(modelsDir);
+  for (const digest of pinned) digests.add(digest);
   manifests.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   warnings.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { digests, manifests, warnings };
+  return { digests, pinned, manifests, warnings };
 }

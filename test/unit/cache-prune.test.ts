@@ -167,6 +167,17 @@ describe('prune', () => {
     assert.equal(existsSync(legacy), false);
   });
 
+  it('removes an old partial of a blob that is already complete, keeping the blob', async () => {
+    const m = putModel(dir, 'registry.ollama.ai/library/done/latest');
+    const partial = join(dir, '.modelfile-studio', 'partials', `${m.layers[0].digest.replace(':', '-')}.partial`);
+    mkdirSync(join(dir, '.modelfile-studio', 'partials'), { recursive: true });
+    writeFileSync(partial, 'stale');
+    age(partial);
+    await prune(dir);
+    assert.equal(existsSync(partial), false);
+    assert.equal(existsSync(blobFile(dir, m.layers[0].digest)), true);
+  });
+
   it('works on an empty or missing models directory', async () => {
     const result = await prune(join(dir, 'nothing-here'));
     assert.deepEqual(result.removed, []);
