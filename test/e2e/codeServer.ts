@@ -13,6 +13,9 @@ export interface CodeServerOptions {
   readonly workspace: string;
   readonly startTimeoutMs: number;
   readonly log: (line: string) => void;
+  /** More user settings (merged over USER_SETTINGS) and environment variables for this run. */
+  readonly settings?: Readonly<Record<string, unknown>>;
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export interface CodeServer {
@@ -49,7 +52,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   const tmp = join(options.runDir, 'tmp');
   const userData = join(options.runDir, 'user-data');
   for (const dir of [xdg, tmp, join(userData, 'User'), options.extensionsDir]) mkdirSync(dir, { recursive: true });
-  writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify(USER_SETTINGS, null, 2));
+  writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify({ ...USER_SETTINGS, ...options.settings }, null, 2));
 
   const args = [
     '--bind-addr', '127.0.0.1:0',
@@ -66,7 +69,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   const child = spawn(codeServerBinary(options.root), args, {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, XDG_CONFIG_HOME: xdg, XDG_DATA_HOME: xdg, TMPDIR: tmp },
+    env: { ...process.env, ...options.env, XDG_CONFIG_HOME: xdg, XDG_DATA_HOME: xdg, TMPDIR: tmp },
   });
 
   const stop = (): Promise<void> => stopProcessGroup(child);

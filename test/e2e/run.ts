@@ -1,13 +1,15 @@
 // The end-to-end harness: stages the built extension into a fresh extensions folder, starts an isolated code-server,
 // drives Debian's Chromium with playwright-core to run the extension-host suite (test/e2e/suite) through the payload
-// URL, then walks the UI of a normal window (open a Modelfile, check colours, save a screenshot). Everything is bounded
-// by timeouts and torn down at the end, whatever happens.
+// URL, then walks the UI of a normal window (uiWalk.ts: colours, Problems, a pull from the demo registry with Cancel
+// and resume, a delete from the Models view; screenshots). Everything is bounded by timeouts and torn down at the end,
+// whatever happens.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
 import { startCodeServer, type CodeServer } from './codeServer';
+import { startDemoEnvironment, type DemoEnvironment } from './demoEnvironment';
 import { CHROMIUM, fixturesDir, resultsDir } from './paths';
 import { stageExtension } from './stage';
 import { walkUi, type UiWalkResult } from './uiWalk';
@@ -34,6 +36,8 @@ export interface E2EResult {
   readonly exitCode: number;
   readonly summary: SuiteSummary | undefined;
   readonly ui: UiWalkResult;
+  /** Size of the demo model's weights layer that the UI walk pulls. */
+  readonly demoModelBytes: number;
   readonly seconds: number;
 }
 
@@ -64,6 +68,7 @@ export async function runE2E(options: E2EOptions): Promise<E2EResult> {
 
   let server: CodeServer | undefined;
   let browser: Browser | undefined;
+  let demo: DemoEnvironment | undefined;
   try {
     const testsEntry = buildSuite(options.root);
     const extensionsDir = join(runDir, 'extensions');
@@ -71,7 +76,19 @@ export async function runE2E(options: E2EOptions): Promise<E2EResult> {
     const workspace = join(runDir, 'workspace');
     cpSync(fixturesDir(options.root), workspace, { recursive: true });
 
-    server = await startCodeServer({ root: options.root, runDir, extensionsDir, workspace, startTimeoutMs: 30_000, log: record });
+    // The demo world of `npm start` for the UI walk: a models directory with demo-base and a local registry whose
+    // downloads are paced, so that a pull's progress notification stays up long enough to be seen and cancelled.
+    demo = await startDemoEnvironment({ dir: join(runDir, 'demo'), paceBytesPerSecond: 8 * 1024 * 1024, log: record });
+    server = await startCodeServer({
+      root: options.root,
+      runDir,
+      extensionsDir,
+      workspace,
+      startTimeoutMs: 30_000,
+      log: record,
+      settings: { 'modelfileStudio.modelsDirectory': demo.modelsDir, 'modelfileStudio.insecureRegistries': [demo.registryHost] },
+      env: { OLLAMA_MODELS: demo.modelsDir },
+    });
     options.log(`code-server ${server.url} (extension ${staged.id})`);
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: 30_000 });
 
@@ -83,11 +100,12 @@ export async function runE2E(options: E2EOptions): Promise<E2EResult> {
       log: options.log,
       record,
     });
-    const ui = await walkUi(browser, server.url, workspace, results, record);
-    return { exitCode: suite.exitCode, summary: suite.summary, ui, seconds: (Date.now() - started) / 1000 };
+    const ui = await walkUi(browser, { root: options.root, serverUrl: server.url, workspace, resultsDir: results, demo, record });
+    return { exitCode: suite.exitCode, summary: suite.summary, ui, demoModelBytes: demo.modelBytes, seconds: (Date.now() - started) / 1000 };
   } finally {
     await browser?.close().catch(() => undefined);
     await server?.stop();
+    await demo?.stop();
     writeFileSync(join(results, 'e2e-console.log'), consoleLog.join('\n') + '\n');
     if (options.keepRunDir !== true) rmSync(runDir, { recursive: true, force: true });
   }

@@ -133,9 +133,10 @@ describe("grammar, tokenized by VS Code's TextMate engine", () => {
 });
 
 describe('VS Code (code-server) end to end', () => {
-  test('extension-host suite passes and the UI shows a highlighted Modelfile', { timeout: 240_000 }, async () => {
+  test('extension-host suite passes; the UI walk: highlighting, Problems, pull with Cancel and resume, delete', { timeout: 240_000 }, async () => {
     const result = await runE2E({ root, log: (line) => console.log(line) });
-    console.log(`end-to-end run: ${result.seconds.toFixed(1)} s, screenshot ${result.ui.screenshot}`);
+    console.log(`end-to-end run: ${result.seconds.toFixed(1)} s, screenshots: ${Object.values(result.ui.screenshots).join(', ')}`);
+    console.log(`UI walk: ${JSON.stringify({ problems: result.ui.problems, pull: result.ui.pull, tree: result.ui.tree })}`);
     assert.ok(result.summary, 'the suite printed its summary (see test-results/e2e-console.log)');
     assert.deepEqual(result.summary.failed, []);
     assert.equal(result.summary.failures, 0);
@@ -162,5 +163,24 @@ describe('VS Code (code-server) end to end', () => {
       expected,
       `colours seen: ${JSON.stringify(result.ui.colours)}`,
     );
+
+    // The UI walk (screenshots in test-results/): Problems, a cancelled and a completed pull, a delete from the view.
+    const { problems, pull, tree } = result.ui;
+    for (const code of ['MF001', 'MF002', 'MF010', 'MF011', 'MF012', 'MF030', 'MF033']) {
+      assert.ok(problems.some((row) => row.includes(code)), `${code} in the Problems panel: ${JSON.stringify(problems)}`);
+    }
+    assert.match(pull.progressText, /Pulling .*demo\/tiny/);
+    assert.ok(pull.partialsAfterCancel > 0, 'a cancelled pull leaves its partial download');
+    assert.equal(pull.listedAfterCancel, false, 'a cancelled pull writes no manifest');
+    assert.equal(pull.listedAfterPull, true);
+    assert.equal(pull.partialsAfterPull, 0);
+    // The second pull resumed: it downloaded less than the whole model.
+    const downloaded = /\(([\d.]+) MB downloaded/.exec(pull.doneText);
+    assert.ok(downloaded?.[1] !== undefined && Number(downloaded[1]) * 1e6 < result.demoModelBytes, pull.doneText);
+    assert.ok(tree.rowsAfterPull.some((row) => row.includes('demo/tiny:latest')), JSON.stringify(tree.rowsAfterPull));
+    assert.ok(tree.rowsAfterPull.some((row) => row.startsWith('demo-base')), JSON.stringify(tree.rowsAfterPull));
+    assert.match(tree.confirmText, /Delete .*demo\/tiny/);
+    assert.ok(!tree.rowsAfterDelete.some((row) => row.includes('demo/tiny')), JSON.stringify(tree.rowsAfterDelete));
+    assert.equal(tree.listedAfterDelete, false);
   });
 });
