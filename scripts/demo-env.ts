@@ -2,11 +2,12 @@
 // offline demo world of test/e2e/demoEnvironment.ts — a fresh models directory with a ready model, a local registry
 // holding a pullable model, the GGUF files the demo workspace refers to — prints one line
 // `MODELFILE-DEMO-READY {json}` and keeps the registry running until SIGINT/SIGTERM or until its stdin closes
-// (the parent went away). Usage: node out/scripts/demo-env.js --dir <folder> [--workspace <folder>]
-//   [--model-mib N] [--pace-mib N]
+// (the parent went away). Lines `stop-group <pgid>` on stdin name process groups of the parent's (code-server) that
+// are sent SIGTERM when stdin closes, so that nothing outlives a launcher that was killed outright.
+// Usage: node out/scripts/demo-env.js --dir <folder> [--workspace <folder>] [--model-mib N] [--pace-mib N]
 import { startDemoEnvironment, type DemoEnvironment } from '../test/e2e/demoEnvironment';
 
-export const READY_PREFIX = 'MODELFILE-DEMO-READY ';
+const READY_PREFIX = 'MODELFILE-DEMO-READY ';
 
 function option(name: string): string | undefined {
   const at = process.argv.indexOf(name);
@@ -50,9 +51,31 @@ async function main(): Promise<void> {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   process.on('SIGHUP', stop);
-  process.stdin.on('end', stop);
-  process.stdin.on('error', stop);
-  process.stdin.resume();
+
+  const groups = new Set<number>();
+  let pending = '';
+  const parentGone = (): void => {
+    for (const group of groups) {
+      try {
+        process.kill(-group, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    }
+    stop();
+  };
+  process.stdin.setEncoding('utf8');
+  process.stdin.on('data', (chunk: string) => {
+    pending += chunk;
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) {
+      const match = /^stop-group (\d+)$/.exec(line.trim());
+      if (match?.[1] !== undefined && Number(match[1]) > 1) groups.add(Number(match[1]));
+    }
+  });
+  process.stdin.on('end', parentGone);
+  process.stdin.on('error', parentGone);
 
   const ready = {
     modelsDir: env.modelsDir,

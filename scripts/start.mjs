@@ -23,6 +23,21 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 
+// One demo at a time: a second start would wipe the first one's models directory and registry under it.
+const pidFile = join(home, 'start.pid');
+try {
+  const other = Number(readFileSync(pidFile, 'utf8'));
+  if (other > 0 && other !== process.pid && readFileSync(`/proc/${other}/cmdline`, 'utf8').includes('start.mjs')) {
+    console.error(`npm start is already running (process ${other}); stop it with Ctrl+C first.`);
+    process.exit(1);
+  }
+} catch {
+  // no other start is running
+}
+mkdirSync(home, { recursive: true });
+writeFileSync(pidFile, String(process.pid));
+process.on('exit', () => rmSync(pidFile, { force: true }));
+
 function run(command, args, hint) {
   const result = spawnSync(command, args, { cwd: root, stdio: 'inherit' });
   if (result.status !== 0) {
@@ -134,6 +149,10 @@ const codeServer = launch(
     env: { ...process.env, XDG_CONFIG_HOME: xdg, XDG_DATA_HOME: xdg, TMPDIR: tmp, OLLAMA_MODELS: modelsDir },
   },
 );
+// Should this script die without cleaning up (SIGKILL), the demo back end notices its stdin closing and stops
+// code-server's group too.
+demo.stdin.write(`stop-group ${codeServer.pid}\n`);
+demo.stdin.on('error', () => undefined);
 const serverReady = new Promise((resolve, reject) => {
   const relay = (stream) => (chunk) => {
     const text = chunk.toString('utf8');
