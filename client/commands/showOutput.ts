@@ -1,9 +1,8 @@
-// The "Modelfile Studio: Show Output" command: reveals the extension's output channel.
+// The "Modelfile Studio: Show Log" command: reveals the extension's output channel.
 import * as vscode from 'vscode';
+import { COMMANDS } from './ids';
 import type { CommandServices } from './index';
 
-export const SHOW_OUTPUT_COMMAND = 'modelfile.showOutput';
-
-export function registerShowOutput(services: CommandServices): vscode.Disposable {
-  return vscode.commands.registerCommand(SHOW_OUTPUT_COMMAND, () => services.output.show(true));
+export function registerShowOutput(services: Pick<CommandServices, 'output'>): vscode.Disposable {
+  return vscode.commands.registerCommand(COMMANDS.showOutput, () => services.output.show(true));
 }
