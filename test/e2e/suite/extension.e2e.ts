@@ -97,9 +97,9 @@ suite('Modelfile Studio in VS Code', () => {
     assert.equal(editor.selection.active.character, 12, 'the cursor sits between the quotes');
   });
 
-  test('the Show Output command is registered and runs', async () => {
+  test('the Show Log command is registered and runs', async () => {
     const commands = await vscode.commands.getCommands(true);
-    assert.ok(commands.includes('modelfile.showOutput'));
-    await vscode.commands.executeCommand('modelfile.showOutput');
+    assert.ok(commands.includes('modelfileStudio.showOutput'));
+    await vscode.commands.executeCommand('modelfileStudio.showOutput');
   });
 });
