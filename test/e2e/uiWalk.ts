@@ -385,14 +385,25 @@ async function waitForSteadyEditor(page: Page, quietMs = 1000, timeoutMs = 10_00
   }
 }
 
-async function openWithQuickOpen(page: Page, fileName: string): Promise<void> {
+/** Quick Open (Ctrl+P) and the file's row; tried again for a while, as a file made a moment ago may not be indexed yet. */
+async function openWithQuickOpen(page: Page, fileName: string, timeoutMs = 30_000): Promise<void> {
   await page.locator('.monaco-workbench').click({ position: { x: 640, y: 400 } }).catch(() => undefined);
-  await page.keyboard.press('Control+P');
   const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ timeout: 10_000 });
-  await input.fill(fileName);
   const exactName = page.locator('.label-name', { hasText: new RegExp(`^${fileName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) });
   const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: exactName }).first();
-  await row.click({ timeout: 10_000 });
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await page.keyboard.press('Control+P');
+    await input.waitFor({ timeout: 10_000 });
+    await input.fill(fileName);
+    try {
+      await row.click({ timeout: 3_000 });
+      break;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await page.keyboard.press('Escape');
+      await page.waitForTimeout(500);
+    }
+  }
   await page.locator(`.tab.active[aria-label^="${fileName}"]`).waitFor({ timeout: 10_000 });
 }
