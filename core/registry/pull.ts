@@ -2,9 +2,13 @@
 // parallel, resumable download into a private partial file (`<models>/.modelfile-studio/partials/`), hashed in
 // order as the data arrives → verify size and digest → move into `blobs/` → write the manifest bytes exactly as
 // received, last → remove the previous version's now-unused blobs. A cancelled or failed pull leaves the partial
-// and its state file; the next pull resumes them. Before any download the free space of the models directory is
-// compared with what is still missing (so an absurd layer size is refused before anything is allocated), and a
-// file system that fills up during the transfer is reported as DiskFull, not as a network problem.
+// and its state file; the next pull resumes them. The state is saved every 16 MB without waiting for the disk:
+// exact after a crash or kill (the page cache survives), possibly ahead of the disk after a power loss — which the
+// digest check at the end catches (a re-download, never a corrupt blob). Writeback is started beside the transfer,
+// and the blob is fsynced before it is installed, so a manifest never names a blob that is not durable. Before any
+// download the free space of the models directory is compared with what is still missing (so an absurd layer size
+// is refused before anything is allocated), and a file system that fills up during the transfer is reported as
+// DiskFull, not as a network problem.
 import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { hostname } from 'node:os';
@@ -77,10 +81,12 @@ export interface PullResult {
 const MAX_STALL_RESTARTS = 20;
 /** Progress events per layer at most this often (plus the final one). */
 const PROGRESS_INTERVAL_MS = 100;
-/** Save the resume state after this many new bytes. */
-const CHECKPOINT_BYTES = 32 * 1024 * 1024;
+/** Save the resume state (and start writeback of the partial file) after this many new bytes. */
+const CHECKPOINT_BYTES = 16 * 1024 * 1024;
 /** Bytes hashed per read when the hash catches up from the file. */
 const HASH_READ_BYTES = 4 * 1024 * 1024;
+/** Received chunks are written to the partial file in batches of about this size (one writev each). */
+const WRITE_BATCH_BYTES = 1024 * 1024;
 const STATE_VERSION = 1;
 
 function resolveTarget(target: PullTarget): { name: ParsedName; digest: string | undefined } {
@@ -238,22 +244,27 @@ async function saveState(path: string, state: PartialState): Promise<void> {
 }
 
 /**
- * Hashes the file in order while parts are written out of order: data at the hash frontier is hashed as it
- * arrives; completed bytes beyond it are read back from the file once the frontier reaches them.
+ * Hashes the file in order while parts are written out of order: data at the hash frontier is hashed from memory
+ * once it is written; completed bytes beyond it are read back from the file once the frontier reaches them.
  */
 class InOrderHasher {
   private readonly hash = createHash('sha256');
   private frontier = 0;
   private chain: Promise<void> = Promise.resolve();
+  /** The read-back buffer, allocated on first use. */
+  private buffer: Buffer | undefined;
 
   constructor(
     private readonly file: fsp.FileHandle,
     private readonly parts: readonly PartState[],
   ) {}
 
-  /** Call after bytes were written and counted in their part's `completed`; pass the chunk if it may be at the frontier. */
-  advance(offset?: number, chunk?: Buffer): Promise<void> {
-    const hint = chunk !== undefined && offset === this.frontier ? { offset, chunk } : undefined;
+  /**
+   * Call after bytes were written and counted in their part's `completed`; pass them (with the offset of the
+   * first) so that they are hashed from memory if they are at the frontier.
+   */
+  advance(offset?: number, chunks?: readonly Buffer[]): Promise<void> {
+    const hint = chunks !== undefined && offset !== undefined ? { offset, chunks } : undefined;
     this.chain = this.chain.then(() => this.step(hint));
     return this.chain;
   }
@@ -273,19 +284,42 @@ class InOrderHasher {
     return 0;
   }
 
-  private async step(hint: { offset: number; chunk: Buffer } | undefined): Promise<void> {
+  private async step(hint: { offset: number; chunks: readonly Buffer[] } | undefined): Promise<void> {
     if (hint && hint.offset === this.frontier) {
-      this.hash.update(hint.chunk);
-      this.frontier += hint.chunk.length;
+      for (const chunk of hint.chunks) {
+        this.hash.update(chunk);
+        this.frontier += chunk.length;
+      }
     }
-    const buffer = Buffer.allocUnsafe(HASH_READ_BYTES);
     for (let avail = this.available(); avail > 0; avail = this.available()) {
+      const buffer = (this.buffer ??= Buffer.allocUnsafe(HASH_READ_BYTES));
       const want = Math.min(avail, HASH_READ_BYTES);
       const { bytesRead } = await this.file.read(buffer, 0, want, this.frontier);
       if (bytesRead <= 0) throw new Incomplete(this.frontier, this.frontier + want, 'partial download file');
       this.hash.update(buffer.subarray(0, bytesRead));
       this.frontier += bytesRead;
     }
+  }
+}
+
+/** Writes `buffers` at `position` with writev, continuing after short writes. */
+async function writeAll(file: fsp.FileHandle, buffers: readonly Buffer[], position: number): Promise<void> {
+  let pending = buffers;
+  let at = position;
+  while (pending.length > 0) {
+    const { bytesWritten } = await file.writev(pending as Buffer[], at);
+    at += bytesWritten;
+    let skip = bytesWritten;
+    const rest: Buffer[] = [];
+    for (const buffer of pending) {
+      if (skip >= buffer.length) {
+        skip -= buffer.length;
+        continue;
+      }
+      rest.push(skip > 0 ? buffer.subarray(skip) : buffer);
+      skip = 0;
+    }
+    pending = rest;
   }
 }
 
@@ -350,6 +384,9 @@ async function downloadBlob(
     const file = await fsp.open(dataPath, dataSize === size ? 'r+' : 'w+', 0o644);
     let received = 0;
     let finished = false;
+    /** The chain of resume-state saves, and the writeback started beside the transfer (see `checkpoint` below). */
+    let checkpointing: Promise<void> = Promise.resolve();
+    let writeback: Promise<void> | undefined;
     try {
       await file.truncate(size);
       await saveState(statePath, state);
@@ -364,12 +401,21 @@ async function downloadBlob(
         emit({ type: 'layer', status, digest, mediaType, total: size, completed: completed(), state: 'downloading' });
       };
       let sinceCheckpoint = 0;
-      let checkpointing: Promise<void> = Promise.resolve();
+      /** Saves the resume state: what is written now (see the file header for why without a sync). */
       const checkpoint = (): Promise<void> => {
-        checkpointing = checkpointing.then(async () => {
-          await file.datasync();
-          await saveState(statePath, state);
-        });
+        const snapshot: PartialState = { ...state, parts: parts.map((p) => ({ ...p })) };
+        checkpointing = checkpointing.catch(() => undefined).then(() => saveState(statePath, snapshot));
+        if (writeback === undefined) {
+          // Start writing the partial file back to disk now, so that the fsync at the end has little left to do.
+          writeback = file.datasync().then(
+            () => {
+              writeback = undefined;
+            },
+            () => {
+              writeback = undefined; // the fsync at the end reports what is wrong
+            },
+          );
+        }
         return checkpointing;
       };
       progress(true);
@@ -401,6 +447,38 @@ async function downloadBlob(
               );
             }
             let skip = from - download.start; // a server that ignores Range starts at 0
+            // Chunks wait in `batch` until about WRITE_BATCH_BYTES are there, then go to the file in one writev
+            // while the next ones arrive (one write in flight per part). `completed` counts only written bytes,
+            // and only written bytes are hashed, so a failed write never leaves the hash ahead of the file.
+            let batch: Buffer[] = [];
+            let batchBytes = 0;
+            let writing: Promise<void> = Promise.resolve();
+            const flush = async (): Promise<void> => {
+              await writing;
+              if (batchBytes === 0) return;
+              const buffers = batch;
+              const length = batchBytes;
+              batch = [];
+              batchBytes = 0;
+              writing = (async () => {
+                const offset = part.start + part.completed;
+                await writeAll(file, buffers, offset);
+                part.completed += length;
+                received += length;
+                sinceCheckpoint += length;
+                progressed = true;
+                await hasher.advance(offset, buffers);
+                progress();
+                if (sinceCheckpoint >= CHECKPOINT_BYTES) {
+                  sinceCheckpoint = 0;
+                  await checkpoint();
+                }
+              })();
+              // Awaited by the next flush() or the finally below; this only keeps a failure that happens while the
+              // loop waits for data from being reported as unhandled.
+              writing.catch(() => undefined);
+            };
+            let next = from;
             try {
               for await (const raw of download.body) {
                 let chunk = raw;
@@ -412,31 +490,25 @@ async function downloadBlob(
                   chunk = chunk.subarray(skip);
                   skip = 0;
                 }
-                const offset = part.start + part.completed;
-                const room = part.end + 1 - offset;
+                const room = part.end + 1 - next;
                 if (chunk.length > room) {
-                  if (part.end === size - 1) throw new SizeMismatch(offset + chunk.length, size);
+                  if (part.end === size - 1) throw new SizeMismatch(next + chunk.length, size);
                   chunk = chunk.subarray(0, room);
                 }
-                let written = 0;
-                while (written < chunk.length) {
-                  const { bytesWritten } = await file.write(chunk, written, chunk.length - written, offset + written);
-                  written += bytesWritten;
-                }
-                part.completed += chunk.length;
-                received += chunk.length;
-                sinceCheckpoint += chunk.length;
-                progressed = true;
-                await hasher.advance(offset, chunk);
-                progress();
-                if (sinceCheckpoint >= CHECKPOINT_BYTES) {
-                  sinceCheckpoint = 0;
-                  await checkpoint();
-                }
-                if (part.completed >= partLength(part)) break;
+                batch.push(chunk);
+                batchBytes += chunk.length;
+                next += chunk.length;
+                if (batchBytes >= WRITE_BATCH_BYTES) await flush();
+                if (next > part.end) break;
               }
+              await flush();
+              await writing;
             } finally {
               download.cancel();
+              // Keep what arrived (a retry or the next pull starts after it) and settle the write in flight, so that
+              // `completed` is exact. After a failed write this does nothing more: the first error stands.
+              await flush().catch(() => undefined);
+              await writing.catch(() => undefined);
             }
             if (part.completed < partLength(part)) {
               throw new TransportError(repo.host, 'the download ended early', true, 'run the command again to resume');
@@ -473,6 +545,8 @@ async function downloadBlob(
       progress(true);
 
       emit({ type: 'layer', status, digest, mediaType, total: size, completed: size, state: 'verifying' });
+      await checkpointing.catch(() => undefined);
+      await writeback;
       await catchUp;
       await hasher.advance();
       if (hasher.hashedBytes !== size) throw new Incomplete(hasher.hashedBytes, size, `blob ${digest}`);
@@ -494,7 +568,8 @@ async function downloadBlob(
     } finally {
       if (!finished) {
         // Leave data and state for the next pull to resume.
-        await file.datasync().catch(() => undefined);
+        await checkpointing.catch(() => undefined);
+        await writeback;
         await saveState(statePath, state).catch(() => undefined);
         await file.close().catch(() => undefined);
       }
