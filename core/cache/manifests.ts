@@ -429,5 +429,5 @@ export async function writeManifest(
 
 /** `host/namespace/model:tag` of a name, for messages that need the full name. */
 export function fullName(name: ParsedName): string {
-  return nameString({ ...name, scheme: '' });
+  return nameString(name);
 }

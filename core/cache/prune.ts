@@ -149,7 +149,7 @@ export async function prune(modelsDir: string, options: PruneOptions = {}): Prom
       }
       await take(abs, { kind: 'manifest-temp', path: `manifests/${name}`, size: stat.size });
     }
-    await removeEmptyDirs(manifests, 'manifests', result, dryRun, false);
+    await removeEmptyDirs(manifests, 'manifests', result, dryRun);
     result.warnings = result.warnings.filter((w) => !result.removed.some((r) => r.path === `manifests/${w.path}`));
     return result;
   });
@@ -186,14 +186,14 @@ async function pruneTree(
     }
   }
   await visit(root, relRoot);
-  await removeEmptyDirs(root, relRoot, result, dryRun, false);
+  await removeEmptyDirs(root, relRoot, result, dryRun);
 }
 
 /**
- * Removes the empty directories below `root` (deepest first; `root` itself stays unless `includeRoot`). In a dry
- * run a directory counts as empty when everything in it is already listed for removal. Links are not followed.
+ * Removes the empty directories below `root` (deepest first; `root` itself stays). In a dry run a directory counts
+ * as empty when everything in it is already listed for removal. Links are not followed.
  */
-async function removeEmptyDirs(root: string, relRoot: string, result: PruneResult, dryRun: boolean, includeRoot: boolean): Promise<boolean> {
+async function removeEmptyDirs(root: string, relRoot: string, result: PruneResult, dryRun: boolean): Promise<void> {
   const removing = new Set(result.removed.map((r) => r.path));
   async function visit(dir: string, rel: string, isRoot: boolean): Promise<boolean> {
     let empty = true;
@@ -208,7 +208,7 @@ async function removeEmptyDirs(root: string, relRoot: string, result: PruneResul
         empty = false;
       }
     }
-    if (!empty || (isRoot && !includeRoot)) return empty;
+    if (!empty || isRoot) return empty;
     if (!dryRun) {
       try {
         await fsp.rmdir(dir);
@@ -219,6 +219,5 @@ async function removeEmptyDirs(root: string, relRoot: string, result: PruneResul
     result.removed.push({ kind: 'directory', path: rel, size: 0 });
     return true;
   }
-  if ((await lstatOrUndefined(root))?.isDirectory() !== true) return false;
-  return visit(root, relRoot, true);
+  if ((await lstatOrUndefined(root))?.isDirectory() === true) await visit(root, relRoot, true);
 }
