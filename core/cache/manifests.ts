@@ -14,7 +14,7 @@ import {
   statSync,
   type Dirent,
 } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { ManifestInvalid, ModelNotFound } from '../errors';
 import type { ManifestLayer } from '../json/ollama-json';
 import {
@@ -257,7 +257,8 @@ export async function walkManifestFiles(modelsDir: string): Promise<ManifestFile
       await pause();
       for (const entry of readDirEntriesSync(dir.abs)) {
         const parts = [...dir.parts, entry.name];
-        const abs = join(dir.abs, entry.name);
+        // An entry name never holds a separator and dir.abs is already normal: no need for path.join here.
+        const abs = `${dir.abs}${sep}${entry.name}`;
         if (isDirectorySync(dir.abs, entry)) {
           next.push({ abs, parts });
         } else {
