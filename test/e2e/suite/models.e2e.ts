@@ -24,6 +24,7 @@ interface TreeRow {
 }
 
 interface StudioApi {
+  readonly state: () => { readonly languageServer: string };
   readonly modelsDirectory: () => string;
   readonly modelsView: () => Promise<TreeRow[]>;
 }
@@ -40,12 +41,17 @@ async function done<T>(command: string, ...args: unknown[]): Promise<T> {
   return (outcome as { result: T }).result;
 }
 
-async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
+async function waitFor<T>(
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs: number,
+  what: string,
+  detail: () => string = () => '',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
     if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs} ms waiting for ${what}${detail() === '' ? '' : `; ${detail()}`}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
@@ -255,12 +261,14 @@ suite('Models: commands, view and settings', function () {
     const document = await vscode.workspace.openTextDocument({ language: 'modelfile', content: 'FROM definitely-not-pulled-yet\n' });
     await vscode.window.showTextDocument(document);
     const find = (): vscode.Diagnostic | undefined => vscode.languages.getDiagnostics(document.uri).find((d) => codeOf(d) === 'MF028');
-    const before = await waitFor(find, 15_000, 'MF028 for a model missing from the models directory');
+    const seen = (): string =>
+      `language server ${api.state().languageServer}, diagnostics ${JSON.stringify(vscode.languages.getDiagnostics(document.uri).map((d) => `${codeOf(d)} ${d.message}`))}`;
+    const before = await waitFor(find, 30_000, 'MF028 for a model missing from the models directory', seen);
     assert.notEqual(before.severity, vscode.DiagnosticSeverity.Error);
     await configuration().update('diagnostics.severity', { MF028: 'error' }, vscode.ConfigurationTarget.Workspace);
-    await waitFor(() => find()?.severity === vscode.DiagnosticSeverity.Error || undefined, 15_000, 'MF028 to become an error');
+    await waitFor(() => find()?.severity === vscode.DiagnosticSeverity.Error || undefined, 15_000, 'MF028 to become an error', seen);
     await configuration().update('diagnostics.severity', { MF028: 'off' }, vscode.ConfigurationTarget.Workspace);
-    await waitFor(() => (find() === undefined ? true : undefined), 15_000, 'MF028 to be turned off');
+    await waitFor(() => (find() === undefined ? true : undefined), 15_000, 'MF028 to be turned off', seen);
     await configuration().update('diagnostics.severity', undefined, vscode.ConfigurationTarget.Workspace);
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
