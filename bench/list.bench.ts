@@ -65,6 +65,14 @@ async function main(): Promise<void> {
       return performance.now() - start;
     };
     cat();
+    const cli = join(process.cwd(), 'dist', 'cli.js');
+    const cliList = (): number => {
+      const start = performance.now();
+      const result = spawnSync(process.execPath, [cli, 'list', '--json', '--models', models], { stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 * 1024 * 1024 });
+      if (result.status !== 0) throw new Error('modelfile list failed');
+      return performance.now() - start;
+    };
+    const processes: number[] = [];
     const first: number[] = [];
     const warm: number[] = [];
     const cats: number[] = [];
@@ -80,12 +88,14 @@ async function main(): Promise<void> {
       await listModels(models);
       warm.push(performance.now() - start);
       cats.push(cat());
+      processes.push(cliList());
     }
     const c = median(cats);
     console.log(`list of ${MODELS} models, median of ${RUNS} interleaved runs`);
     console.log(`  cat of every manifest (find -exec cat)          ${c.toFixed(1)} ms`);
     console.log(`  list, later runs (summaries cached on disk)     ${median(warm).toFixed(1)} ms   ratio ${(median(warm) / c).toFixed(2)} (goal <= 3)`);
     console.log(`  list, first run (no summary cache)              ${median(first).toFixed(1)} ms   ratio ${(median(first) / c).toFixed(2)}`);
+    console.log(`  modelfile list --json, a new process each time  ${median(processes).toFixed(1)} ms   ratio ${(median(processes) / c).toFixed(2)} (includes Node start-up)`);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
