@@ -61,9 +61,14 @@ export function plural(count: number, singular: string, pluralForm = `${singular
   return `${count} ${count === 1 ? singular : pluralForm}`;
 }
 
+/** The quantization worth showing: Ollama writes "unknown" for F32 weights or a missing file type; that says nothing. */
+export function shownQuantization(quantization: string): string {
+  return quantization.toLowerCase() === 'unknown' ? '' : quantization;
+}
+
 /** The tree item's description: size and quantization, e.g. "2.0 GB · Q4_K_M". */
 export function modelDescription(model: Pick<ModelListEntry, 'size' | 'quantization'>): string {
-  return [formatBytes(model.size), model.quantization].filter((part) => part !== '').join(' · ');
+  return [formatBytes(model.size), shownQuantization(model.quantization)].filter((part) => part !== '').join(' · ');
 }
 
 /** Escapes the characters Markdown would interpret, for text that comes from a model. */
@@ -76,7 +81,7 @@ export function modelDetails(model: ModelListEntry, now: number): Array<readonly
   const rows: Array<readonly [string, string]> = [
     ['Family', model.families && model.families.length > 1 ? model.families.join(', ') : model.family],
     ['Parameters', model.parameterSize],
-    ['Quantization', model.quantization],
+    ['Quantization', shownQuantization(model.quantization)],
     ['Context length', model.contextLength === undefined ? '' : model.contextLength.toLocaleString('en-US')],
     ['Size', formatBytes(model.size)],
     ['ID', shortId(model.id)],

@@ -71,6 +71,7 @@ describe('tree item texts', () => {
   it('describes a model by size and quantization, leaving out what is unknown', () => {
     assert.equal(modelDescription({ size: 2_019_393_189, quantization: 'Q4_K_M' }), '2.0 GB · Q4_K_M');
     assert.equal(modelDescription({ size: 9_000, quantization: '' }), '9.0 KB');
+    assert.equal(modelDescription({ size: 9_000, quantization: 'unknown' }), '9.0 KB', "Ollama's word for F32 or no file type");
   });
 
   it('lists the details in order and leaves out empty ones', () => {
@@ -85,10 +86,13 @@ describe('tree item texts', () => {
     assert.equal(value('Context length'), '131,072');
     assert.equal(value('Modified'), '3 days ago (2025-01-02 03:04:05 UTC)');
     assert.equal(value('Capabilities'), 'completion, tools');
-    const bare = modelDetails(entry('x.y/z/m:t', { family: '', families: null, parameterSize: '', contextLength: undefined, capabilities: [], parentModel: 'base:latest' }), now);
+    const bare = modelDetails(
+      entry('x.y/z/m:t', { family: '', families: null, parameterSize: '', quantization: 'unknown', contextLength: undefined, capabilities: [], parentModel: 'base:latest' }),
+      now,
+    );
     assert.deepEqual(
       bare.map(([label]) => label),
-      ['Quantization', 'Size', 'ID', 'Modified', 'Created from'],
+      ['Size', 'ID', 'Modified', 'Created from'],
     );
   });
 

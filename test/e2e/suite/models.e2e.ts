@@ -5,7 +5,7 @@
 // workspace settings that point the extension at both (restored at the end, so the UI walk that follows sees the
 // harness's own settings). Commands run with the arguments that skip their prompts — the scripting API.
 import * as assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
@@ -99,6 +99,7 @@ suite('Models: commands, view and settings', function () {
   let registry: RunningRegistry | undefined;
   let proxy: FaultProxy | undefined;
   let slowSize = 0;
+  let settingsFolderExisted = true;
 
   suiteSetup(async () => {
     const extension = vscode.extensions.getExtension<StudioApi>(EXTENSION_ID);
@@ -116,6 +117,7 @@ suite('Models: commands, view and settings', function () {
       await seedModel(registry.url, 'e2e/slow', 'latest', [{ data: slow }]);
       hosts.push(registry.host, proxy.host);
     }
+    settingsFolderExisted = existsSync(vscode.Uri.joinPath(workspaceFolder(), '.vscode').fsPath);
     await configuration().update('modelsDirectory', models, vscode.ConfigurationTarget.Workspace);
     await configuration().update('insecureRegistries', hosts, vscode.ConfigurationTarget.Workspace);
     await configuration().update('streams', 4, vscode.ConfigurationTarget.Workspace);
@@ -138,6 +140,12 @@ suite('Models: commands, view and settings', function () {
   suiteTeardown(async () => {
     for (const key of ['modelsDirectory', 'insecureRegistries', 'streams', 'diagnostics.severity']) {
       await configuration().update(key, undefined, vscode.ConfigurationTarget.Workspace);
+    }
+    // Leave the workspace as the harness made it (the UI walk that follows photographs the Explorer).
+    const settingsFolder = vscode.Uri.joinPath(workspaceFolder(), '.vscode').fsPath;
+    const settingsFile = join(settingsFolder, 'settings.json');
+    if (!settingsFolderExisted && existsSync(settingsFile) && readFileSync(settingsFile, 'utf8').replace(/\s/g, '') === '{}') {
+      rmSync(settingsFolder, { recursive: true, force: true });
     }
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await proxy?.stop();
