@@ -5,7 +5,7 @@ import { removeModel } from '../../core/cache';
 import { reportFailure, type CommandOutcome } from '../feedback';
 import { formatBytes, plural } from '../model/format';
 import { isConfirmed } from '../model/names';
-import { estimateSpaceFreed, type SpaceFreed } from '../model/spaceFreed';
+import { deleteDetail, estimateSpaceFreed } from '../model/spaceFreed';
 import { COMMANDS } from './ids';
 import type { CommandServices } from './index';
 import { modelFromArgOrPick } from './pickModel';
@@ -14,14 +14,6 @@ export interface DeleteSummary {
   readonly name: string;
   readonly bytesFreed: number;
   readonly blobsRemoved: number;
-}
-
-/** The dialog's detail line. */
-export function deleteDetail(freed: SpaceFreed): string {
-  const frees = `This frees ${formatBytes(freed.bytes)} (${plural(freed.blobs, 'blob')}).`;
-  if (freed.shared === 0) return frees;
-  const verb = freed.shared === 1 ? 'stays' : 'stay';
-  return `${frees} ${plural(freed.shared, 'shared blob')} (${formatBytes(freed.sharedBytes)}) ${verb} because other models use ${freed.shared === 1 ? 'it' : 'them'}.`;
 }
 
 export async function deleteModel(services: CommandServices, arg: unknown): Promise<CommandOutcome<DeleteSummary>> {

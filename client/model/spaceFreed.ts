@@ -1,7 +1,7 @@
 // How much disk space deleting a model gives back: the sizes of its blobs that nothing else needs — no other
 // manifest, no unreadable file below `manifests/` that mentions them (core keeps those), no live pull or create
 // that pinned them. The same rule core's removeModel applies, computed without changing anything, for the
-// confirmation dialog. No vscode import.
+// confirmation dialog, and its wording. No vscode import.
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -13,6 +13,7 @@ import {
   manifestsDir,
   readManifest,
 } from '../../core/cache';
+import { formatBytes, plural } from './format';
 
 export interface BlobSize {
   readonly digest: string;
@@ -82,4 +83,12 @@ export async function estimateSpaceFreed(modelsDir: string, name: string): Promi
     manifestDigests(target).map(async (digest) => ({ digest, size: await sizeOnDisk(modelsDir, digest) })),
   );
   return spaceFreed(blobs, stillNeeded);
+}
+
+/** The detail line of the Delete confirmation. */
+export function deleteDetail(freed: SpaceFreed): string {
+  const frees = `This frees ${formatBytes(freed.bytes)} (${plural(freed.blobs, 'blob')}).`;
+  if (freed.shared === 0) return frees;
+  const verb = freed.shared === 1 ? 'stays' : 'stay';
+  return `${frees} ${plural(freed.shared, 'shared blob')} (${formatBytes(freed.sharedBytes)}) ${verb} because other models use ${freed.shared === 1 ? 'it' : 'them'}.`;
 }

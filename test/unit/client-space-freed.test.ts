@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { pinBlobs, removeModel } from '../../core/cache';
 import { ModelNotFound } from '../../core/errors';
-import { estimateSpaceFreed, spaceFreed } from '../../client/model/spaceFreed';
+import { deleteDetail, estimateSpaceFreed, spaceFreed } from '../../client/model/spaceFreed';
 import { SYSTEM, TEMPLATE, blobFile, putBlob, putModel, putRaw, tempModelsDir } from '../helpers/cache-fixtures';
 import { rmSync } from 'node:fs';
 
@@ -27,6 +27,18 @@ describe('spaceFreed', () => {
     );
     assert.deepEqual(result, { bytes: 15, blobs: 2, shared: 1, sharedBytes: 7 });
     assert.deepEqual(spaceFreed([], new Set()), { bytes: 0, blobs: 0, shared: 0, sharedBytes: 0 });
+  });
+
+  it('words the confirmation detail', () => {
+    assert.equal(deleteDetail({ bytes: 2_000_000_000, blobs: 3, shared: 0, sharedBytes: 0 }), 'This frees 2.0 GB (3 blobs).');
+    assert.equal(
+      deleteDetail({ bytes: 1500, blobs: 1, shared: 1, sharedBytes: 400 }),
+      'This frees 1.5 KB (1 blob). 1 shared blob (400 B) stays because other models use it.',
+    );
+    assert.equal(
+      deleteDetail({ bytes: 0, blobs: 0, shared: 4, sharedBytes: 2_000_000 }),
+      'This frees 0 B (0 blobs). 4 shared blobs (2.0 MB) stay because other models use them.',
+    );
   });
 });
 
