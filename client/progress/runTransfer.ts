@@ -1,6 +1,6 @@
 // Runs one create, pull or push under a cancellable progress notification: per-layer detail with rate and ETA
 // (from ProgressTracker), the status-bar entry (TransferBoard), one log line per step, and an AbortSignal that the
-// notification's Cancel button, the Cancel Transfers command or the caller's own signal fire.
+// notification's Cancel button and the Cancel Transfers command fire.
 import * as vscode from 'vscode';
 import { isCancellation } from '../model/errors';
 import { ProgressTracker, type ProgressStep } from '../model/progress';
@@ -15,8 +15,6 @@ export interface TransferSpec {
   readonly title: string;
   /** Shown (not awaited) when the user cancels; e.g. that a pull resumes. */
   readonly cancelledMessage: string;
-  /** An extra signal from the caller (a script); aborting it cancels like the Cancel button. */
-  readonly signal?: AbortSignal;
 }
 
 export interface TransferServices {
@@ -34,10 +32,6 @@ export function runTransfer<T>(
 ): Thenable<CommandOutcome<T>> {
   const { output, transfers } = services;
   const controller = new AbortController();
-  const outer = spec.signal;
-  const onOuterAbort = (): void => controller.abort();
-  if (outer?.aborted === true) controller.abort();
-  else outer?.addEventListener('abort', onOuterAbort, { once: true });
   const tracker = new ProgressTracker();
   const transfer = transfers.start(spec.kind, spec.name, controller);
   const prefix = `[${spec.kind} ${spec.name}]`;
@@ -75,7 +69,6 @@ export function runTransfer<T>(
         return reportFailure(output, spec.title, error);
       } finally {
         cancelListener.dispose();
-        outer?.removeEventListener('abort', onOuterAbort);
         transfers.finish(transfer);
       }
     },
