@@ -2,6 +2,9 @@
 // rate and ETA redrawn in place when the stream is a terminal; plain, append-only lines otherwise (CI logs, pipes).
 // Renders what core reports per layer — id, label, state, completed/total — and knows nothing about create itself.
 import type { Output } from './context';
+import { formatBytes } from './format';
+
+export { formatBytes };
 
 /** One layer's progress as core reports it (create's LayerProgress fits; pull/push map theirs onto it). */
 export interface ProgressItem {
@@ -41,18 +44,6 @@ export interface ProgressOptions {
 }
 
 /** Bytes the way Ollama prints them (decimal units): `512 B`, `4.7 GB`, `123 MB`. */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  if (unit === 0) return `${bytes} B`;
-  return `${value >= 10 ? value.toFixed(0) : value.toFixed(1)} ${units[unit]}`;
-}
-
 /** A duration as `45s`, `3m20s` or `1h05m`. */
 export function formatDuration(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));

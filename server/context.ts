@@ -1,11 +1,11 @@
 // What the features and the linter may know about the machine: a briefly cached view of the file system (so a
 // keystroke does not stat the same paths again), and the models directory as a snapshot of the cached models with
 // their details (read through core/cache), refreshed when the directory changes.
-import { closeSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { readGgufInfo, type GgufInfo } from '../core/gguf';
 import { listModels } from '../core/cache';
 import { nameString, parseName, stripSourceSuffix, validateName } from '../core/names';
-import type { LintHost } from '../core/lint';
+import { readFileHead, type LintHost } from '../core/lint';
 import type { CachedModel, DirectoryEntry, FileSystemView, ModelsView, PathKind } from './features/types';
 
 interface Cached<T> {
@@ -66,19 +66,7 @@ export class FileSystemCache implements FileSystemView {
   }
 
   head(path: string, length: number): Uint8Array | undefined {
-    return this.cached(this.heads, `${length}:${path}`, () => {
-      let fd: number | undefined;
-      try {
-        fd = openSync(path, 'r');
-        const buffer = Buffer.alloc(length);
-        const read = readSync(fd, buffer, 0, length, 0);
-        return buffer.subarray(0, read);
-      } catch {
-        return undefined;
-      } finally {
-        if (fd !== undefined) closeSync(fd);
-      }
-    });
+    return this.cached(this.heads, `${length}:${path}`, () => readFileHead(path, length));
   }
 
   clear(): void {

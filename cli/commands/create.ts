@@ -5,8 +5,8 @@ import { resolve } from 'node:path';
 import { flagBool, flagString } from '../args';
 import { EXIT_OK, type CliCommand } from '../command';
 import { readAll, type CliContext } from '../context';
+import { modelsDirFor, modelsFlag } from '../models-dir';
 import { createProgressRenderer, formatBytes, type ProgressRenderer } from '../progress';
-import { resolveModelsDir } from '../../core/cache';
 import { createFromModelfilePath, createModel, type CreateProgress, type CreateResult } from '../../core/create';
 
 /** Ollama's envconfig.Bool: unset or empty is false, a parsable boolean is itself, anything else is true. */
@@ -53,7 +53,7 @@ export const createCommand: CliCommand = {
     maxPositionals: 1,
     flags: [
       { name: 'file', short: 'f', kind: 'string', valueName: 'FILE', description: 'The Modelfile (default ./Modelfile; - reads standard input).' },
-      { name: 'models', kind: 'string', valueName: 'DIR', description: 'The models directory (default $OLLAMA_MODELS or ~/.ollama/models).' },
+      modelsFlag,
       { name: 'json', kind: 'boolean', description: 'Print {"name","digest","layers":[…]} on success.' },
     ],
     details: [
@@ -67,12 +67,7 @@ export const createCommand: CliCommand = {
   async run(args, context: CliContext) {
     const name = args.positionals[0];
     const file = flagString(args, 'file');
-    // --models is relative to the command's working directory (as for pull, push and list).
-    const explicit = flagString(args, 'models');
-    const modelsDir = resolveModelsDir({
-      explicit: explicit === undefined || explicit.startsWith('~') ? explicit : resolve(context.cwd, explicit),
-      env: context.env,
-    });
+    const modelsDir = modelsDirFor(args, context);
     const renderer = createProgressRenderer(context.stderr);
     const common = {
       modelsDir,

@@ -4,7 +4,7 @@
 // consistent, so that they can be merged into one layer as Ollama does.
 import { posix } from 'node:path';
 import { GgufInvalid, ModelfileInvalid } from '../errors';
-import { layerMediaTypeFor, lookupGgufKey, readGgufInfo, type GgufInfo, type GgufValue } from '../gguf';
+import { countOf, layerMediaTypeFor, lookupGgufKey, readGgufInfo, type GgufInfo } from '../gguf';
 import { LAYER_MEDIA_TYPES } from '../json/ollama-json';
 import { tensorByteSize } from './ggml-types';
 import type { PlannedFile } from './plan';
@@ -63,22 +63,7 @@ function checkTensorData(info: GgufInfo, name: string): void {
 /** A non-negative integer metadata value of any integer type, looked up like Ollama (plain, then arch-prefixed). */
 function uintOf(info: GgufInfo, key: string): number | undefined {
   // split.* keys are looked up as they are, then under the architecture prefix (as Ollama's splitGGUFUint64).
-  const value: GgufValue | undefined = lookupGgufKey(info.kv, key);
-  if (value === undefined) return undefined;
-  switch (value.type) {
-    case 'uint8':
-    case 'int8':
-    case 'uint16':
-    case 'int16':
-    case 'uint32':
-    case 'int32':
-      return value.value >= 0 ? value.value : undefined;
-    case 'uint64':
-    case 'int64':
-      return value.value >= 0n && value.value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value.value) : undefined;
-    default:
-      return undefined;
-  }
+  return countOf(lookupGgufKey(info.kv, key));
 }
 
 function invalidSplit(detail: string): ModelfileInvalid {

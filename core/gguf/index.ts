@@ -27,5 +27,6 @@ export {
   type GgufCapability,
   type GgufInfo,
   type GgufLayerMediaType,
+  countOf,
 } from './info';
 export { GGUF_FILE_TYPES, ggufFileTypeName } from './file-types';

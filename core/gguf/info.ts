@@ -66,7 +66,7 @@ function stringOf(value: GgufValue | undefined): string | undefined {
 }
 
 /** A non-negative integer of any integer type that fits a JavaScript number; otherwise undefined. */
-function countOf(value: GgufValue | undefined): number | undefined {
+export function countOf(value: GgufValue | undefined): number | undefined {
   if (value === undefined) return undefined;
   switch (value.type) {
     case 'uint8':

@@ -3,6 +3,21 @@
 import { closeSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
 import type { LintHost } from './lint';
 
+/** The first `length` bytes of a file, or undefined when it cannot be read. */
+export function readFileHead(path: string, length: number): Uint8Array | undefined {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const buffer = Buffer.alloc(length);
+    const read = readSync(fd, buffer, 0, length, 0);
+    return buffer.subarray(0, read);
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
 export function nodeLintHost(hasModel?: (name: string) => boolean | undefined): LintHost {
   return {
     statPath(path) {
@@ -13,19 +28,7 @@ export function nodeLintHost(hasModel?: (name: string) => boolean | undefined): 
         return undefined;
       }
     },
-    readHead(path, length) {
-      let fd: number | undefined;
-      try {
-        fd = openSync(path, 'r');
-        const buffer = Buffer.alloc(length);
-        const read = readSync(fd, buffer, 0, length, 0);
-        return buffer.subarray(0, read);
-      } catch {
-        return undefined;
-      } finally {
-        if (fd !== undefined) closeSync(fd);
-      }
-    },
+    readHead: readFileHead,
     listDirectory(path) {
       try {
         return readdirSync(path);

@@ -1,5 +1,5 @@
-// Human-readable model facts exactly as Ollama writes them into the config blob: the parameter count
-// (`model_type`, e.g. "8.0B" → "8B", "2.9B", "125M") and the quantization name (`file_type`), spec §4.6.
+// Human-readable parameter counts exactly as Ollama writes them into the config blob (`model_type`, e.g. "8B",
+// "2.9B", "125M"), spec §4.6. Quantization names live with the GGUF reader (core/gguf/file-types.ts).
 
 /** Go's `fmt.Sprintf("%.Nf", x)` for finite x ≥ 0: the exact binary value rounded to N decimals, exact ties to even. */
 export function goFixed(x: number, decimals: number): string {
@@ -59,59 +59,4 @@ export function humanNumber(n: number | bigint): string {
   }
   if (exact >= 1_000n) return `${goFixed(value / 1e3, 0)}K`;
   return exact.toString();
-}
-
-/** GGUF `general.file_type` values and their names (llama.cpp's LLAMA_FTYPE_*, as Ollama names them). */
-const FILE_TYPES: Readonly<Record<number, string>> = {
-  0: 'F32',
-  1: 'F16',
-  2: 'Q4_0',
-  3: 'Q4_1',
-  7: 'Q8_0',
-  8: 'Q5_0',
-  9: 'Q5_1',
-  10: 'Q2_K',
-  11: 'Q3_K_S',
-  12: 'Q3_K_M',
-  13: 'Q3_K_L',
-  14: 'Q4_K_S',
-  15: 'Q4_K_M',
-  16: 'Q5_K_S',
-  17: 'Q5_K_M',
-  18: 'Q6_K',
-  19: 'IQ2_XXS',
-  20: 'IQ2_XS',
-  21: 'Q2_K_S',
-  22: 'IQ3_XS',
-  23: 'IQ3_XXS',
-  24: 'IQ1_S',
-  25: 'IQ4_NL',
-  26: 'IQ3_S',
-  27: 'IQ3_M',
-  28: 'IQ2_S',
-  29: 'IQ2_M',
-  30: 'IQ4_XS',
-  31: 'IQ1_M',
-  32: 'BF16',
-  36: 'TQ1_0',
-  37: 'TQ2_0',
-  38: 'MXFP4_MOE',
-  39: 'NVFP4',
-  40: 'Q1_0',
-};
-
-/** The name of a GGUF file type value (`15` → `Q4_K_M`, `0` → `F32`); `unknown` for anything not in the table. */
-export function fileTypeName(value: number | bigint): string {
-  const key = typeof value === 'bigint' ? Number(value) : value;
-  return (Number.isInteger(key) && FILE_TYPES[key]) || 'unknown';
-}
-
-/**
- * What Ollama writes as the config's `file_type` for a model layer (**quirk**, spec §4.6): the table name, except
- * that a missing `general.file_type`, one not stored as a GGUF uint32, or the value 0 (F32) all give `unknown`.
- */
-export function configFileType(value: number | bigint | undefined, storedAsUint32: boolean): string {
-  if (value === undefined || !storedAsUint32) return 'unknown';
-  const key = typeof value === 'bigint' ? Number(value) : value;
-  return key === 0 ? 'unknown' : fileTypeName(key);
 }

@@ -3,7 +3,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { configFileType, fileTypeName, goFixed, humanNumber } from '../../core/modelfile/human';
+import { goFixed, humanNumber } from '../../core/modelfile/human';
+import { GGUF_FILE_TYPES, ggufFileTypeName } from '../../core/gguf';
 
 describe('humanNumber', () => {
   const cases: Array<[number | bigint, string]> = [
@@ -121,20 +122,19 @@ describe('file types', () => {
       [39, 'NVFP4'],
       [40, 'Q1_0'],
     ];
-    for (const [value, name] of table) assert.equal(fileTypeName(value), name, String(value));
+    for (const [value, name] of table) assert.equal(GGUF_FILE_TYPES.get(value), name, String(value));
+    assert.equal(GGUF_FILE_TYPES.size, table.length);
   });
 
   it('calls everything else unknown', () => {
-    for (const value of [4, 5, 6, 33, 34, 35, 41, 1000, -1, 1.5, NaN]) assert.equal(fileTypeName(value), 'unknown', String(value));
-    assert.equal(fileTypeName(15n), 'Q4_K_M');
+    for (const value of [4, 5, 6, 33, 34, 35, 41, 1000, -1, 1.5, NaN]) assert.equal(ggufFileTypeName(value), 'unknown', String(value));
   });
 
   it('writes unknown into the config for F32, a missing key or a non-uint32 value', () => {
-    assert.equal(configFileType(15, true), 'Q4_K_M');
-    assert.equal(configFileType(1, true), 'F16');
-    assert.equal(configFileType(0, true), 'unknown');
-    assert.equal(configFileType(undefined, true), 'unknown');
-    assert.equal(configFileType(15, false), 'unknown');
-    assert.equal(configFileType(99, true), 'unknown');
+    assert.equal(ggufFileTypeName(15), 'Q4_K_M');
+    assert.equal(ggufFileTypeName(1), 'F16');
+    assert.equal(ggufFileTypeName(0), 'unknown');
+    assert.equal(ggufFileTypeName(undefined), 'unknown');
+    assert.equal(ggufFileTypeName(99), 'unknown');
   });
 });
