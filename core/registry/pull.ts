@@ -1,6 +1,6 @@
 // Pull (spec §5.3, DESIGN "How data flows"): resolve the manifest → pin its blobs → for each missing blob a ranged,
 // parallel, resumable download into a private partial file (`<models>/.modelfile-studio/partials/`), hashed in
-// order as the data arrives → verify size and digest → move into `blobs/` → write the manifest bytes exactly as
+// order as the data arrives (on a worker thread for large blobs) → verify size and digest → move into `blobs/` → write the manifest bytes exactly as
 // received, last → remove the previous version's now-unused blobs. A cancelled or failed pull leaves the partial
 // and its state file; the next pull resumes them. The state is saved every 16 MB without waiting for the disk:
 // exact after a crash or kill (the page cache survives), possibly ahead of the disk after a power loss — which the
@@ -10,9 +10,11 @@
 // is refused before anything is allocated), and a file system that fills up during the transfer is reported as
 // DiskFull, not as a network problem.
 import { createHash } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { promises as fsp } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { Cancelled, DigestMismatch, Incomplete, NameInvalid, StudioError } from '../errors';
 import {
   blobExists,
@@ -87,6 +89,8 @@ const CHECKPOINT_BYTES = 16 * 1024 * 1024;
 const HASH_READ_BYTES = 4 * 1024 * 1024;
 /** Received chunks are written to the partial file in batches of about this size (one writev each). */
 const WRITE_BATCH_BYTES = 1024 * 1024;
+/** Blobs at least this large are hashed by a worker thread (starting one costs more than hashing a small blob). */
+const WORKER_HASH_MIN_BYTES = 64 * 1024 * 1024;
 const STATE_VERSION = 1;
 
 function resolveTarget(target: PullTarget): { name: ParsedName; digest: string | undefined } {
@@ -243,11 +247,29 @@ async function saveState(path: string, state: PartialState): Promise<void> {
   await fsp.rename(temp, path);
 }
 
+/** Hashes a partial download in order while its parts are written out of order. */
+interface BlobHasher {
+  /**
+   * Call after bytes were written and counted in their part's `completed`, passing them (with the offset of the
+   * first) when they may be hashed from memory; without arguments it only catches up with what is complete.
+   */
+  advance(offset?: number, chunks?: readonly Buffer[]): Promise<void>;
+  /** Once every part is complete: how many bytes were hashed, and their digest. */
+  finish(): Promise<{ hashed: number; digest: string }>;
+  close(): Promise<void>;
+}
+
+/** End of the complete prefix of the file: everything before it is written. */
+function completePrefix(parts: readonly PartState[]): number {
+  for (const p of parts) if (p.completed < partLength(p)) return p.start + p.completed;
+  return parts.length > 0 ? parts[parts.length - 1].end + 1 : 0;
+}
+
 /**
- * Hashes the file in order while parts are written out of order: data at the hash frontier is hashed from memory
- * once it is written; completed bytes beyond it are read back from the file once the frontier reaches them.
+ * In this thread: data at the hash frontier is hashed from memory once it is written; completed bytes beyond it
+ * are read back from the file once the frontier reaches them.
  */
-class InOrderHasher {
+class InOrderHasher implements BlobHasher {
   private readonly hash = createHash('sha256');
   private frontier = 0;
   private chain: Promise<void> = Promise.resolve();
@@ -269,12 +291,13 @@ class InOrderHasher {
     return this.chain;
   }
 
-  get hashedBytes(): number {
-    return this.frontier;
+  async finish(): Promise<{ hashed: number; digest: string }> {
+    await this.advance();
+    return { hashed: this.frontier, digest: `sha256:${this.hash.digest('hex')}` };
   }
 
-  digest(): string {
-    return `sha256:${this.hash.digest('hex')}`;
+  async close(): Promise<void> {
+    // nothing to release
   }
 
   private available(): number {
@@ -299,6 +322,80 @@ class InOrderHasher {
       this.hash.update(buffer.subarray(0, bytesRead));
       this.frontier += bytesRead;
     }
+  }
+}
+
+/** The hash worker: reads the partial file in order up to the complete prefix it is told, hashing as it goes. */
+const HASH_WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { openSync, readSync, closeSync } = require('node:fs');
+const { createHash } = require('node:crypto');
+const fd = openSync(workerData.path, 'r');
+const hash = createHash('sha256');
+const buffer = Buffer.allocUnsafe(workerData.chunk);
+let at = 0;
+let upTo = 0;
+parentPort.on('message', (message) => {
+  try {
+    if (message.upTo > upTo) upTo = message.upTo;
+    while (at < upTo) {
+      const n = readSync(fd, buffer, 0, Math.min(buffer.length, upTo - at), at);
+      if (n <= 0) break;
+      hash.update(buffer.subarray(0, n));
+      at += n;
+    }
+    if (message.finish) {
+      closeSync(fd);
+      parentPort.postMessage({ hashed: at, digest: 'sha256:' + hash.digest('hex') });
+    }
+  } catch (error) {
+    parentPort.postMessage({ failed: String((error && error.code) || error), hashed: at });
+  }
+});
+`;
+
+/**
+ * On a second core: a worker thread reads the file in order (from the page cache, just after it was written) up
+ * to the complete prefix, so that receiving and writing on this thread never wait for the hash.
+ */
+class WorkerHasher implements BlobHasher {
+  private readonly worker: Worker;
+  private readonly result: Promise<{ hashed: number; digest: string }>;
+  private posted = 0;
+
+  constructor(
+    path: string,
+    private readonly parts: readonly PartState[],
+    size: number,
+  ) {
+    this.worker = new Worker(HASH_WORKER_SOURCE, { eval: true, workerData: { path, chunk: HASH_READ_BYTES } });
+    this.result = new Promise((resolve, reject) => {
+      this.worker.on('message', (message: { hashed: number; digest?: string; failed?: string }) => {
+        if (message.digest !== undefined) resolve({ hashed: message.hashed, digest: message.digest });
+        else reject(new Incomplete(message.hashed, size, `partial download file (${message.failed ?? 'read error'})`));
+      });
+      this.worker.once('error', reject);
+      this.worker.once('exit', (code) => reject(new Incomplete(0, size, `hash of the partial download (worker exited with ${code})`)));
+    });
+    this.result.catch(() => undefined); // observed by finish(); a failure before that is not "unhandled"
+  }
+
+  advance(): Promise<void> {
+    const upTo = completePrefix(this.parts);
+    if (upTo > this.posted) {
+      this.posted = upTo;
+      this.worker.postMessage({ upTo });
+    }
+    return Promise.resolve();
+  }
+
+  finish(): Promise<{ hashed: number; digest: string }> {
+    this.worker.postMessage({ upTo: completePrefix(this.parts), finish: true });
+    return this.result;
+  }
+
+  async close(): Promise<void> {
+    await this.worker.terminate();
   }
 }
 
@@ -387,11 +484,13 @@ async function downloadBlob(
     /** The chain of resume-state saves, and the writeback started beside the transfer (see `checkpoint` below). */
     let checkpointing: Promise<void> = Promise.resolve();
     let writeback: Promise<void> | undefined;
+    let hasher: BlobHasher | undefined;
     try {
       await file.truncate(size);
       await saveState(statePath, state);
       const parts = state.parts;
-      const hasher = new InOrderHasher(file, parts);
+      const hashing: BlobHasher = size >= WORKER_HASH_MIN_BYTES ? new WorkerHasher(dataPath, parts, size) : new InOrderHasher(file, parts);
+      hasher = hashing; // closed in the outer finally
       const completed = (): number => parts.reduce((n, p) => n + p.completed, 0);
       let lastEmit = 0;
       const progress = (force = false): void => {
@@ -420,11 +519,13 @@ async function downloadBlob(
       };
       progress(true);
       // Hash what is already there (a resumed download) while the rest arrives.
-      const catchUp = hasher.advance();
+      const catchUp = hashing.advance();
       catchUp.catch(() => undefined); // awaited below; this only keeps an early failure from being "unhandled"
       // The first failing part stops the others.
       const stopParts = new AbortController();
       const partSignal = signal ? AbortSignal.any([signal, stopParts.signal]) : stopParts.signal;
+      // Every part request listens to it: more than Node's default of 10 listeners is expected, not a leak.
+      setMaxListeners(Math.max(10, 4 * client.streams), partSignal);
       let firstError: unknown;
 
       const runPart = async (part: PartState): Promise<void> => {
@@ -467,7 +568,7 @@ async function downloadBlob(
                 received += length;
                 sinceCheckpoint += length;
                 progressed = true;
-                await hasher.advance(offset, buffers);
+                await hashing.advance(offset, buffers);
                 progress();
                 if (sinceCheckpoint >= CHECKPOINT_BYTES) {
                   sinceCheckpoint = 0;
@@ -548,9 +649,8 @@ async function downloadBlob(
       await checkpointing.catch(() => undefined);
       await writeback;
       await catchUp;
-      await hasher.advance();
-      if (hasher.hashedBytes !== size) throw new Incomplete(hasher.hashedBytes, size, `blob ${digest}`);
-      const actual = hasher.digest();
+      const { hashed, digest: actual } = await hashing.finish();
+      if (hashed !== size) throw new Incomplete(hashed, size, `blob ${digest}`);
       if (actual !== digest) {
         await file.close().catch(() => undefined);
         await fsp.rm(dataPath, { force: true });
@@ -566,6 +666,7 @@ async function downloadBlob(
       emit({ type: 'layer', status, digest, mediaType, total: size, completed: size, state: 'done' });
       return received;
     } finally {
+      await hasher?.close();
       if (!finished) {
         // Leave data and state for the next pull to resume.
         await checkpointing.catch(() => undefined);
