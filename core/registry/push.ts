@@ -6,6 +6,7 @@
 // the manifest re-encoded compactly, as Ollama does. A part that fails is resent only where the registry's
 // session still ends where the part starts; otherwise the blob starts over in a new session.
 import { createHash, type Hash } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { promises as fsp } from 'node:fs';
 import { Readable } from 'node:stream';
 import { Cancelled, ManifestInvalid, NameInvalid, Unauthorized } from '../errors';
@@ -334,6 +335,8 @@ class BlobUpload {
     let redirectFailure: unknown;
     const stopRedirected = new AbortController();
     const redirectSignal = signal ? AbortSignal.any([signal, stopRedirected.signal]) : stopRedirected.signal;
+    // Every redirected part listens to it: more than Node's default of 10 listeners is expected, not a leak.
+    setMaxListeners(Math.max(10, 4 * this.client.streams), redirectSignal);
     let anyRedirect = false;
     let next = location;
     try {
