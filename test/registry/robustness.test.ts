@@ -1,9 +1,9 @@
 // Pull robustness against a real docker-registry: a pull process killed with SIGKILL half way resumes and fetches
-// little more than what was missing; two pull processes of the same model at once both succeed; a full disk (a
-// small tmpfs) gives a clear error and leaves nothing half-written in blobs/ or manifests/; hostile manifests
-// (path-like or malformed digests, absurd sizes, a 100 MB manifest) are refused before anything is written; and
-// through a proxy injecting random faults every pull either completes verified or fails cleanly — never a corrupt
-// blob, never a manifest whose blobs are missing.
+// little more than what was missing; two pull processes of the same model at once both succeed; a damaged large
+// blob (hashed on a worker thread) is caught; a full disk (a small tmpfs) gives a clear error and leaves nothing
+// half-written in blobs/ or manifests/; hostile manifests (path-like or malformed digests, absurd sizes, a 100 MB
+// manifest) are refused before anything is written; and through a proxy injecting random faults every pull either
+// completes verified or fails cleanly — never a corrupt blob, never a manifest whose blobs are missing.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -147,6 +147,31 @@ if (!runPullChildIfAsked()) {
       const size = medium.layers[0].size;
       assert.ok(proxy.bytes.toClient < size * 1.5, `served ${proxy.bytes.toClient} for a ${size}-byte blob`);
       assert.deepEqual(partials(modelsDir), []);
+    });
+  });
+
+  describe('a large blob (hashed on a worker thread)', () => {
+    test('a flipped byte is a DigestMismatch: nothing installed, no partial kept; the next pull succeeds', async () => {
+      const registry = await startRegistry();
+      cleanup.add(() => registry.stop());
+      const model = await seedModel(registry.url, 'library/flip', 'latest', [{ data: randomBytes(70 * 1000 * 1000) }]);
+      const layer = model.layers[0];
+      const flipping = await startFaultProxy({
+        upstream: registry.url,
+        eligible: (method, path) => method === 'GET' && path.endsWith(layer.digest),
+        schedule: ['flip'],
+      });
+      cleanup.add(() => flipping.stop());
+      const modelsDir = freshDir();
+      const c = new RegistryClient({ insecureHosts: [flipping.host], retries: 0 });
+      cleanup.add(() => c.close());
+      await assert.rejects(pullModel(`${flipping.host}/library/flip`, { modelsDir, client: c }), DigestMismatch);
+      assert.deepEqual(modelsDirProblems(modelsDir), []);
+      assert.deepEqual(manifestFiles(modelsDir), []);
+      assert.deepEqual(partials(modelsDir).filter((f) => !f.endsWith('.lock')), []);
+      await pullModel(`${flipping.host}/library/flip`, { modelsDir, client: c });
+      assert.deepEqual(readFileSync(manifestPath(modelsDir, flipping.host, 'library/flip')), model.manifest);
+      assert.ok(blobSums(modelsDir).has(layer.digest.replace(':', '-')));
     });
   });
 
