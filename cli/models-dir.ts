@@ -24,3 +24,11 @@ export function modelsDirFor(args: ParsedArgs, context: CliContext): string {
 export function printWarnings(warnings: readonly CacheWarning[], context: CliContext): void {
   for (const warning of warnings) context.stderr.write(`warning: ${warning.path}: ${warning.message}\n`);
 }
+
+/** Ollama's envconfig.Bool: unset or empty is false, a parsable boolean is itself, anything else is true. */
+export function envBool(value: string | undefined): boolean {
+  const text = (value ?? '').trim().replace(/^["']+|["']+$/g, '');
+  if (text === '') return false;
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(text)) return false;
+  return true;
+}

@@ -5,17 +5,12 @@ import { resolve } from 'node:path';
 import { flagBool, flagString } from '../args';
 import { EXIT_OK, type CliCommand } from '../command';
 import { readAll, type CliContext } from '../context';
-import { modelsDirFor, modelsFlag } from '../models-dir';
+import { envBool, modelsDirFor, modelsFlag } from '../models-dir';
+import { progressHandler } from './pull';
 import { createProgressRenderer, formatBytes, type ProgressRenderer } from '../progress';
 import { createFromModelfilePath, createModel, type CreateProgress, type CreateResult } from '../../core/create';
-
-/** Ollama's envconfig.Bool: unset or empty is false, a parsable boolean is itself, anything else is true. */
-export function envBool(value: string | undefined): boolean {
-  const text = (value ?? '').trim().replace(/^["']+|["']+$/g, '');
-  if (text === '') return false;
-  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(text)) return false;
-  return true;
-}
+import { parseName } from '../../core/names';
+import { RegistryClient, credentialsProvider, ollamaKeyLoader, pullMissingFor, registrationAdvice } from '../../core/registry';
 
 function onProgress(renderer: ProgressRenderer): (event: CreateProgress) => void {
   return (event) => {
@@ -54,6 +49,7 @@ export const createCommand: CliCommand = {
     flags: [
       { name: 'file', short: 'f', kind: 'string', valueName: 'FILE', description: 'The Modelfile (default ./Modelfile; - reads standard input).' },
       modelsFlag,
+      { name: 'insecure', kind: 'boolean', description: "Allow pulling a missing base model from a plain-http registry." },
       { name: 'json', kind: 'boolean', description: 'Print {"name","digest","layers":[…]} on success.' },
     ],
     details: [
@@ -61,7 +57,8 @@ export const createCommand: CliCommand = {
       'into one layer). ADAPTER (GGUF LoRA), DRAFT, projector GGUFs, TEMPLATE, SYSTEM, LICENSE, PARAMETER, MESSAGE,',
       'REQUIRES, RENDERER and PARSER follow Ollama\'s rules. Safetensors and PyTorch weights need Ollama\'s converter.',
       'Relative paths start from the Modelfile\'s folder. Progress goes to stderr; Ctrl-C cancels and leaves no',
-      'model behind. A base model that is not in the models directory must be pulled first.',
+      'model behind. A FROM model that is not in the models directory is pulled from its registry first',
+      '(credentials as for `modelfile pull`).',
     ].join('\n'),
   },
   async run(args, context: CliContext) {
@@ -69,8 +66,25 @@ export const createCommand: CliCommand = {
     const file = flagString(args, 'file');
     const modelsDir = modelsDirFor(args, context);
     const renderer = createProgressRenderer(context.stderr);
+    const insecure = flagBool(args, 'insecure');
+    const pullMissing = async (fullName: string, signal?: AbortSignal): Promise<void> => {
+      renderer.status(`pulling ${fullName}, which is not in the models directory`);
+      const client = new RegistryClient({
+        insecureHosts: insecure ? [parseName(fullName).host] : [],
+        credentials: credentialsProvider({ env: context.env }),
+        ollamaKey: ollamaKeyLoader({
+          onCreated: (registration) => context.stderr.write(`Created a new Ollama key for this computer; ${registrationAdvice(registration)}\n`),
+        }),
+      });
+      try {
+        await pullMissingFor(client, modelsDir, progressHandler(context, renderer, new Map()), { keepUnusedBlobs: envBool(context.env.OLLAMA_NOPRUNE) })(fullName, signal);
+      } finally {
+        await client.close();
+      }
+    };
     const common = {
       modelsDir,
+      pullMissing,
       signal: context.signal,
       onProgress: onProgress(renderer),
       keepUnusedBlobs: envBool(context.env.OLLAMA_NOPRUNE),

@@ -5,7 +5,7 @@ import { flagBool } from '../args';
 import { EXIT_FAILURE, EXIT_OK, type CliCommand } from '../command';
 import type { CliContext } from '../context';
 import { createProgressRenderer, formatBytes, type ProgressRenderer } from '../progress';
-import { envBool } from './create';
+import { envBool } from '../models-dir';
 import { credentialsHelp, layerLabel, registryFlags, registrySetup, reportError, streamsOf } from './registry-options';
 import { Cancelled } from '../../core/errors';
 import { displayShortest } from '../../core/names';
@@ -18,7 +18,7 @@ interface LayerTally {
 }
 
 /** Turns pull events into renderer calls (text mode) or Ollama-style JSON lines (--json), and keeps a tally. */
-function progressHandler(context: CliContext, renderer: ProgressRenderer | undefined, tally: Map<string, LayerTally>): (event: PullEvent) => void {
+export function progressHandler(context: CliContext, renderer: ProgressRenderer | undefined, tally: Map<string, LayerTally>): (event: PullEvent) => void {
   return (event) => {
     if (event.type === 'status') {
       if (event.status === 'success') return; // printed with the result
@@ -59,7 +59,7 @@ export const pullCommand: CliCommand = {
     maxPositionals: 1,
     flags: [
       ...registryFlags,
-      { name: 'streams', kind: 'string', valueName: 'N', description: 'Parallel connections per layer (1–64).' },
+      { name: 'streams', kind: 'string', valueName: 'N', description: 'Parallel connections per layer (1–64, default 8).' },
     ],
     details: [
       'NAME is [scheme://][host/][namespace/]model[:tag][@sha256:…]; the default registry is registry.ollama.ai.',

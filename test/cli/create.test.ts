@@ -78,12 +78,13 @@ describe('modelfile create', () => {
   });
 
   it('fails with one clear line and exit code 1', async () => {
-    put(ws.src, { 'm.gguf': gguf(), 'Bad': 'FROM m.gguf\nPARAMETER temprature 1\n', 'Missing': 'FROM llama3.2\n' });
+    put(ws.src, { 'm.gguf': gguf(), 'Bad': 'FROM m.gguf\nPARAMETER temprature 1\n', 'Missing': 'FROM 127.0.0.1:9/library/missing\n' });
     const cases: Array<[string[], RegExp]> = [
       [['x', '-f', 'nope'], /^Error: no Modelfile at nope: create one, or name it with -f FILE$/m],
       [['x'], /^Error: no Modelfile at Modelfile: /m],
       [['x', '-f', 'Bad'], /^Error: unknown parameter 'temprature'$/m],
-      [['x', '-f', 'Missing'], /^Error: model 'llama3\.2:latest' not found: it is not in the models directory; pull it first/m],
+      // Not cached, so create pulls it first; nothing listens on the discard port of the loopback address.
+      [['x', '-f', 'Missing', '--insecure'], /^Error: .*127\.0\.0\.1:9.*(refused|failed)/m],
       [['bad name!', '-f', 'Bad'], /^Error: invalid model name "bad name!"/m],
     ];
     for (const [argv, pattern] of cases) {
