@@ -7,7 +7,7 @@ import { createPublicKey, verify } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { signEd25519 } from '../../core/registry/auth/ed25519';
 import {
   authorizedKeyLine,
@@ -136,7 +136,8 @@ describe('key files', () => {
   });
 });
 
-describe('compatibility with ssh-keygen', { skip: !hasSshKeygen() && 'ssh-keygen is not installed (Debian: openssh-client)' }, () => {
+describe('compatibility with ssh-keygen', () => {
+  before(() => assert.ok(hasSshKeygen(), 'ssh-keygen is not installed: run `bash scripts/setup-system.sh` as root (Debian package openssh-client)'));
   test('a key made by ssh-keygen -t ed25519 -N "" -C "" parses, and matches its .pub file', async () => {
     const file = join(dir, 'sshkeygen_ed25519');
     sshKeygen(file, '-t', 'ed25519', '-N', '', '-C', '');
