@@ -10,6 +10,8 @@ import { codesCommand } from './commands/codes';
 import { copyCommand, listCommand, pruneCommand, removeCommand, showCommand } from './commands/models';
 import { createCommand } from './commands/create';
 import { lspCommand } from './commands/lsp';
+import { pullCommand } from './commands/pull';
+import { pushCommand } from './commands/push';
 import { StudioError } from '../core/errors';
 
 declare const __VERSION__: string | undefined;
@@ -21,6 +23,8 @@ export function commands(): CliCommand[] {
     parseCommand,
     nameCommand,
     createCommand,
+    pullCommand,
+    pushCommand,
     listCommand,
     showCommand,
     copyCommand,

@@ -27,9 +27,11 @@ function workspace(files: Record<string, string | Buffer>): string {
 test('--help and --version', () => {
   const help = run(['--help']);
   assert.equal(help.code, 0);
-  for (const command of ['lint', 'parse', 'name']) assert.match(help.stdout, new RegExp(`\\b${command}\\b`));
+  for (const command of ['lint', 'parse', 'name', 'create', 'pull', 'push', 'list', 'show', 'cp', 'rm', 'prune', 'lsp', 'codes']) {
+    assert.match(help.stdout, new RegExp(`^  ${command} `, 'm'));
+  }
   assert.match(run(['--version']).stdout, /^modelfile \d+\.\d+\.\d+/);
-  for (const command of ['lint', 'parse', 'name', 'codes']) {
+  for (const command of ['lint', 'parse', 'name', 'create', 'pull', 'push', 'list', 'show', 'cp', 'rm', 'prune', 'lsp', 'codes']) {
     const sub = run([command, '--help']);
     assert.equal(sub.code, 0, command);
     assert.match(sub.stdout, /^Usage: modelfile /);
