@@ -33,7 +33,17 @@ export {
 } from './push';
 export { pullMissingFor, type PullMissingProgress } from './pull-missing';
 export { OLLAMA_KEYS_URL, keyRegistration, ollamaKeyLoader, registrationAdvice, type KeyRegistration } from './key-setup';
-export { MAX_PART_SIZE, MIN_PART_SIZE, PART_COUNT_TARGET, defaultPartSize, planParts, type PartRange } from './parts';
+export {
+  DOWNLOAD_MIN_PART_SIZE,
+  DOWNLOAD_PART_COUNT_TARGET,
+  MAX_PART_SIZE,
+  MIN_PART_SIZE,
+  PART_COUNT_TARGET,
+  defaultDownloadPartSize,
+  defaultPartSize,
+  planParts,
+  type PartRange,
+} from './parts';
 export {
   AuthChallengeInvalid,
   DiskFull,

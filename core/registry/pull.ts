@@ -36,7 +36,7 @@ import { digestToFileName, displayShortest, parseReference, type NameReference, 
 import { sleep } from './body';
 import type { RegistryClient, RegistryRepository } from './client';
 import { DiskFull, RegistryError, Stalled, TransportError, isTemporary } from './errors';
-import { planParts } from './parts';
+import { defaultDownloadPartSize, planParts } from './parts';
 
 /** What to pull: `[scheme://]name[@digest]` text, a checked reference, or a parsed name. */
 export type PullTarget = string | NameReference | ParsedName;
@@ -475,7 +475,8 @@ async function downloadBlob(
     let state = await loadState(statePath, digest, size);
     const dataSize = (await fsp.stat(dataPath).catch(() => undefined))?.size;
     if (!state || dataSize !== size) {
-      state = { version: STATE_VERSION, digest, size, parts: planParts(size, client.partSize).map((p) => ({ start: p.start, end: p.end, completed: 0 })) };
+      const partSize = client.partSize ?? defaultDownloadPartSize(size);
+      state = { version: STATE_VERSION, digest, size, parts: planParts(size, partSize).map((p) => ({ start: p.start, end: p.end, completed: 0 })) };
       await fsp.rm(dataPath, { force: true });
     }
     const file = await fsp.open(dataPath, dataSize === size ? 'r+' : 'w+', 0o644);
