@@ -89,10 +89,10 @@ describe('Modelfile documents', () => {
   });
 
   it('suggests a model name from the file name or its folder', () => {
-    assert.equal(suggestModelName('/work/models/pirate/Modelfile'), 'pirate');
-    assert.equal(suggestModelName('/work/Modelfile.qwen'), 'qwen');
-    assert.equal(suggestModelName('/work/tiny-chat.modelfile'), 'tiny-chat');
-    assert.equal(suggestModelName('/work/My Model!/Modelfile'), 'My-Model');
-    assert.equal(suggestModelName('/work/__/Modelfile'), 'my-model');
+    assert.equal(suggestModelName('/projects/models/pirate/Modelfile'), 'pirate');
+    assert.equal(suggestModelName('/projects/Modelfile.qwen'), 'qwen');
+    assert.equal(suggestModelName('/projects/tiny-chat.modelfile'), 'tiny-chat');
+    assert.equal(suggestModelName('/projects/My Model!/Modelfile'), 'My-Model');
+    assert.equal(suggestModelName('/projects/__/Modelfile'), 'my-model');
   });
 });

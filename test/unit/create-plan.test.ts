@@ -19,7 +19,7 @@ import { JsonUnsupportedValue } from '../../core/json/go-json';
 import { ModelfileInvalid, NameInvalid } from '../../core/errors';
 import type { OllamaCommand } from '../../core/modelfile/syntax';
 
-const DIR = '/work/src';
+const DIR = '/projects/src';
 
 function file(path: string, head: SourceFile['head'] = 'gguf'): SourceFile {
   return { path: join(DIR, path), real: join(DIR, path), size: 100, head };
