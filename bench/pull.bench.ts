@@ -7,16 +7,17 @@
 // defaults were chosen; BENCH_SWEEP_STREAMS and BENCH_SWEEP_PARTS_MIB, comma-separated, 0 = the default part size);
 // `BENCH_SIZE_MIB` and `BENCH_RUNS` change the blob size (default 2048) and the runs per figure (default 3).
 // Everything it starts is stopped, and its temp folder removed, on the way out.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createHash, randomFillSync } from 'node:crypto';
 import { closeSync, linkSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { promisify } from 'node:util';
 import { request } from 'undici';
 import { writeBlobFromBytes, writeManifest } from '../core/cache';
 import { encodeManifestBytes } from '../core/json/ollama-json';
 import { RegistryClient, type RegistryClientOptions } from '../core/registry/client';
-import { pullModel } from '../core/registry/pull';
+import { pullModel, type PullEvent } from '../core/registry/pull';
 import { pushModel } from '../core/registry/push';
 import { Cleanup, makeTempDir, startRegistry } from '../test/registry/harness';
 
@@ -63,8 +64,11 @@ function randomFile(path: string, size: number): string {
   return `sha256:${hash.digest('hex')}`;
 }
 
-function sh(script: string): void {
-  execFileSync('bash', ['-c', script], { stdio: ['ignore', 'ignore', 'inherit'] });
+const execFileAsync = promisify(execFile);
+
+/** Runs a shell line without blocking this process (it also drains the registry's log pipe). */
+async function sh(script: string): Promise<void> {
+  await execFileAsync('bash', ['-c', script], { maxBuffer: 1024 * 1024 });
 }
 
 /** In a child process: pull, printing completed bytes as they grow (the parent kills it half way). */
@@ -145,29 +149,38 @@ async function main(): Promise<void> {
     const blobUrl = `${registry.url}/v2/bench/model/blobs/${digest}`;
     const target = join(temp.path, 'curl.bin');
     const pullOurs: number[] = [];
+    /** Of each of our pulls: the time after the last byte arrived (hash tail, fsync, install, manifest). */
+    const pullTails: number[] = [];
     const curlOnly: number[] = [];
     const curlSsl: number[] = [];
     const curlSyncSsl: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       const modelsDir = join(temp.path, `pull-${i}`);
       const client = new RegistryClient(clientOptions);
-      sh('sync');
-      pullOurs.push(await timed(() => pullModel(name, { modelsDir, client })));
+      await sh('sync');
+      let transferred = 0;
+      const t0 = performance.now();
+      const onProgress = (e: PullEvent): void => {
+        if (e.type === 'layer' && e.state === 'verifying' && e.total === SIZE) transferred = performance.now();
+      };
+      pullOurs.push(await timed(() => pullModel(name, { modelsDir, client, onProgress })));
+      pullTails.push(t0 + pullOurs[pullOurs.length - 1] - transferred);
       await client.close();
       rmSync(modelsDir, { recursive: true, force: true });
-      sh('sync');
+      await sh('sync');
       curlOnly.push(await timed(() => sh(`curl -sSf -o '${target}' '${blobUrl}'`)));
       rmSync(target, { force: true });
-      sh('sync');
+      await sh('sync');
       curlSsl.push(await timed(() => sh(`curl -sSf -o '${target}' '${blobUrl}' && openssl dgst -sha256 '${target}'`)));
       rmSync(target, { force: true });
-      sh('sync');
+      await sh('sync');
       curlSyncSsl.push(await timed(() => sh(`curl -sSf -o '${target}' '${blobUrl}' && sync '${target}' && openssl dgst -sha256 '${target}'`)));
       rmSync(target, { force: true });
     }
 
     console.log('\npull (complete: manifest, parallel ranged parts, SHA-256 verified, fsynced, installed, manifest written)');
     console.log(row('ours: pullModel (default streams/part size)', pullOurs));
+    console.log(`  of which after the last byte arrived (hash tail, fsync, install): ${pullTails.map((t) => (t / 1000).toFixed(2)).join(' ')} s`);
     console.log(row('curl -o FILE', curlOnly));
     console.log(row('curl -o FILE && openssl dgst -sha256 FILE', curlSsl));
     console.log(row('curl -o FILE && sync FILE && openssl dgst', curlSyncSsl));
@@ -176,11 +189,11 @@ async function main(): Promise<void> {
     console.log(`ratio ours / curl alone:              ${(median(pullOurs) / median(curlOnly)).toFixed(2)}`);
 
     // ---- resume: SIGKILL at ~50 %, resume; against a clean pull, both in a child process ---------------------------
-    sh('sync');
+    await sh('sync');
     const clean = await pullInChild({ name, modelsDir: join(temp.path, 'clean'), host });
     rmSync(join(temp.path, 'clean'), { recursive: true, force: true });
     const resumeDir = join(temp.path, 'resume');
-    sh('sync');
+    await sh('sync');
     const first = await pullInChild({ name, modelsDir: resumeDir, host }, SIZE / 2);
     const second = await pullInChild({ name, modelsDir: resumeDir, host });
     rmSync(resumeDir, { recursive: true, force: true });
@@ -202,7 +215,7 @@ async function main(): Promise<void> {
         for (const [i, { streams, partSize }] of settings.entries()) {
           const modelsDir = join(temp.path, 'sweep');
           const client = new RegistryClient({ ...clientOptions, streams, partSize });
-          sh('sync');
+          await sh('sync');
           times[i].push(await timed(() => pullModel(name, { modelsDir, client })));
           await client.close();
           rmSync(modelsDir, { recursive: true, force: true });
@@ -222,17 +235,17 @@ async function main(): Promise<void> {
       const target = `${host}/bench/push-${i}:latest`;
       await writeManifest(localModels, target, manifest);
       const client = new RegistryClient(clientOptions);
-      sh('sync');
+      await sh('sync');
       pushOurs.push(await timed(() => pushModel(target, { modelsDir: localModels, client })));
       await client.close();
-      sh('sync');
+      await sh('sync');
       pushCurl.push(
         await timed(async () => {
           const start = await request(`${registry.url}/v2/bench/curl-${i}/blobs/uploads/`, { method: 'POST' });
           await start.body.dump();
           const location = new URL(String(start.headers.location), registry.url);
           location.searchParams.set('digest', digest);
-          sh(`curl -sSf -T '${source}' -H 'Content-Type: application/octet-stream' '${location.href}'`);
+          await sh(`curl -sSf -T '${source}' -H 'Content-Type: application/octet-stream' '${location.href}'`);
         }),
       );
     }
