@@ -2,7 +2,7 @@
 // parallel, resumable download into a private partial file (`<models>/.modelfile-studio/partials/`), hashed in
 // order as the data arrives (on a worker thread for large blobs) → verify size and digest → move into `blobs/` → write the manifest bytes exactly as
 // received, last → remove the previous version's now-unused blobs. A cancelled or failed pull leaves the partial
-// and its state file; the next pull resumes them. The state is saved every 16 MB without waiting for the disk:
+// and its state file; the next pull resumes them. The state is saved every 4 MiB without waiting for the disk:
 // exact after a crash or kill (the page cache survives), possibly ahead of the disk after a power loss — which the
 // digest check at the end catches (a re-download, never a corrupt blob). Writeback is started beside the transfer,
 // and the blob is fsynced before it is installed, so a manifest never names a blob that is not durable. Before any
@@ -84,7 +84,7 @@ const MAX_STALL_RESTARTS = 20;
 /** Progress events per layer at most this often (plus the final one). */
 const PROGRESS_INTERVAL_MS = 100;
 /** Save the resume state (and start writeback of the partial file) after this many new bytes. */
-const CHECKPOINT_BYTES = 16 * 1024 * 1024;
+const CHECKPOINT_BYTES = 4 * 1024 * 1024;
 /** Bytes hashed per read when the hash catches up from the file. */
 const HASH_READ_BYTES = 4 * 1024 * 1024;
 /** Received chunks are written to the partial file in batches of about this size (one writev each). */
