@@ -1,8 +1,9 @@
 // Tests for blobs (spec 3.2, 3.10): one-pass hash-and-copy into a temp file, verification, atomic install,
-// reuse with mtime touch, no temp file left after any failure or abort, zero-length files counting as absent.
+// reuse with mtime touch, no temp file left after any failure or abort, zero-length files counting as absent;
+// importFile by every method, with a digest that describes the stored bytes even when the source changes.
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { Cancelled, DigestInvalid, DigestMismatch, Incomplete } from '../../core/errors';
@@ -16,6 +17,7 @@ import {
   writeBlobFromBytes,
   writeBlobFromStream,
 } from '../../core/cache';
+import { TempFileChanged } from '../../core/cache/blobs';
 import { blobFile, digestOf, tempModelsDir } from '../helpers/cache-fixtures';
 
 let dir = '';
@@ -140,10 +142,15 @@ describe('writeBlobFromBytes and blobExists', () => {
 });
 
 describe('importFile', () => {
-  for (const method of ['auto', 'stream', 'clone'] as const) {
+  const methods = ['auto', 'copy', 'stream', 'clone'] as const;
+  /** 0..250 repeating, so that a misplaced chunk changes the content. */
+  const pattern = (length: number, salt = 0): Uint8Array => new Uint8Array(length).map((_, i) => (i * 31 + salt) % 251);
+  const tempNames = (): string[] => blobNames().filter((n) => n.startsWith('.tmp-'));
+
+  for (const method of methods) {
     it(`copies and hashes a file (${method})`, async () => {
       const source = join(dir, 'source.gguf');
-      const content = new Uint8Array(3 * 1024 * 1024 + 17).map((_, i) => (i * 31) % 251);
+      const content = pattern(3 * 1024 * 1024 + 17);
       writeFileSync(source, content);
       const progress: number[] = [];
       const result = await importFile(dir, source, { method, chunkBytes: 1024 * 1024, onProgress: (n) => progress.push(n) });
@@ -156,21 +163,130 @@ describe('importFile', () => {
       await assert.rejects(importFile(dir, source, { method, expectedSize: 10 }), SizeMismatch);
       assert.deepEqual(blobNames(), [`sha256-${result.digest.slice(7)}`]);
     });
+
+    it(`stores bytes that match the digest when the source is rewritten during the import (${method})`, async () => {
+      const source = join(dir, 'changing.bin');
+      writeFileSync(source, pattern(6 * 1024 * 1024));
+      let changed = false;
+      const result = await importFile(dir, source, {
+        method,
+        chunkBytes: 256 * 1024,
+        onProgress: () => {
+          if (changed) return;
+          changed = true;
+          writeFileSync(source, pattern(7 * 1024 * 1024, 1)); // other bytes, and more of them
+        },
+      });
+      const stored = new Uint8Array(readFileSync(result.path));
+      assert.equal(result.digest, digestOf(stored));
+      assert.equal(result.size, stored.length);
+      assert.deepEqual(tempNames(), []);
+    });
+
+    it(`leaves no temp file when aborted mid-copy (${method})`, async () => {
+      const source = join(dir, 'big.bin');
+      writeFileSync(source, new Uint8Array(8 * 1024 * 1024));
+      const controller = new AbortController();
+      const promise = importFile(dir, source, {
+        method,
+        chunkBytes: 64 * 1024,
+        signal: controller.signal,
+        onProgress: (n) => {
+          if (n > 1024 * 1024) controller.abort();
+        },
+      });
+      await assert.rejects(promise, Cancelled);
+      assert.deepEqual(blobNames(), []);
+    });
   }
-  it('leaves no temp file when aborted', async () => {
-    const source = join(dir, 'big.bin');
-    writeFileSync(source, new Uint8Array(8 * 1024 * 1024));
-    const controller = new AbortController();
-    const promise = importFile(dir, source, {
+
+  for (const method of ['copy', 'stream'] as const) {
+    it(`stores a contiguous prefix when the source shrinks during the import (${method})`, async () => {
+      const source = join(dir, 'shrinking.bin');
+      const content = pattern(8 * 1024 * 1024);
+      writeFileSync(source, content);
+      let seen = 0;
+      const result = await importFile(dir, source, {
+        method,
+        chunkBytes: 64 * 1024,
+        onProgress: () => {
+          if (seen++ === 3) truncateSync(source, 3 * 1024 * 1024 + 1000);
+        },
+      });
+      const stored = new Uint8Array(readFileSync(result.path));
+      assert.equal(result.digest, digestOf(stored));
+      assert.ok(stored.length >= 4 * 64 * 1024, `stored ${stored.length} bytes`);
+      assert.deepEqual(stored, content.subarray(0, stored.length));
+      assert.deepEqual(tempNames(), []);
+    });
+  }
+
+  it('stores what a growing source holds at the end of a streaming import, in order', async () => {
+    const source = join(dir, 'growing.bin');
+    const content = pattern(2 * 1024 * 1024 + 5);
+    writeFileSync(source, content.subarray(0, 1024 * 1024));
+    let appended = false;
+    const result = await importFile(dir, source, {
+      method: 'stream',
       chunkBytes: 64 * 1024,
-      signal: controller.signal,
-      onProgress: (n) => {
-        if (n > 1024 * 1024) controller.abort();
+      onProgress: () => {
+        if (appended) return;
+        appended = true;
+        appendFileSync(source, content.subarray(1024 * 1024));
       },
     });
-    await assert.rejects(promise, Cancelled);
-    assert.deepEqual(blobNames(), []);
+    assert.equal(result.digest, digestOf(content));
+    assert.deepEqual(new Uint8Array(readFileSync(result.path)), content);
   });
+
+  for (const method of ['auto', 'copy', 'stream'] as const) {
+    it(`refuses to install a temp file that another program replaced during the import (${method})`, async () => {
+      const source = join(dir, 'source.bin');
+      writeFileSync(source, pattern(4 * 1024 * 1024));
+      let replaced = false;
+      const outcome = await importFile(dir, source, {
+        method,
+        chunkBytes: 64 * 1024,
+        onProgress: () => {
+          const [temp] = tempNames();
+          if (replaced || temp === undefined) return;
+          replaced = true;
+          const path = join(dir, 'blobs', temp);
+          renameSync(path, join(dir, 'moved-away'));
+          writeFileSync(path, 'something else');
+        },
+      }).catch((error: unknown) => error);
+      assert.equal(replaced, true);
+      assert.ok(outcome instanceof TempFileChanged, `expected TempFileChanged, got ${String(outcome)}`);
+      assert.deepEqual(blobNames(), []);
+    });
+  }
+
+  it('streams files whose size says nothing, such as those in /proc, rather than copying none of their bytes', async (t) => {
+    if (!existsSync('/proc/version')) return t.skip('no /proc here');
+    const result = await importFile(dir, '/proc/version', { method: 'copy' });
+    const expected = readFileSync('/proc/version');
+    assert.ok(expected.length > 0);
+    assert.equal(result.size, expected.length);
+    assert.equal(result.digest, digestOf(expected));
+  });
+
+  it('streams when there is no cp command to copy with', async () => {
+    const source = join(dir, 'source.bin');
+    const content = pattern(1024 * 1024 + 3);
+    writeFileSync(source, content);
+    const path = process.env.PATH;
+    process.env.PATH = join(dir, 'no-such-folder');
+    try {
+      const result = await importFile(dir, source, { method: 'copy' });
+      assert.equal(result.digest, digestOf(content));
+      assert.deepEqual(new Uint8Array(readFileSync(result.path)), content);
+    } finally {
+      process.env.PATH = path;
+    }
+    assert.deepEqual(tempNames(), []);
+  });
+
   it('fails cleanly for a missing source', async () => {
     await assert.rejects(importFile(dir, join(dir, 'missing')), { code: 'ENOENT' });
     assert.deepEqual(blobNames(), []);
