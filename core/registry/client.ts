@@ -15,6 +15,7 @@ import { noCredentials, type CredentialsProvider } from './auth/credentials';
 import { repositoryScope } from './auth/docker-auth';
 import { readKeyFile, type Ed25519KeyPair } from './auth/openssh-key';
 import { discard, readCapped, sleep, type ResponseBody } from './body';
+import type { DirectTarget } from './range-writer';
 import {
   ERROR_BODY_CAP,
   RegistryError,
@@ -490,6 +491,40 @@ export class RegistryClient {
   }
 
   /**
+   * Where a pull can fetch a blob's ranges directly (range-writer.ts): GETs its first byte — following redirects
+   * and authenticating — and returns the URL that answered with the headers to send there (Authorization only when
+   * it is the registry's own origin) and the blob size it gave. Undefined when the server does not answer ranges,
+   * or when the client was given a dispatcher (whose routing the direct path could not follow).
+   */
+  async directBlobTarget(
+    repo: RegistryRepository,
+    digest: string,
+    options: CallOptions = {},
+  ): Promise<{ target: DirectTarget; status: number; total: number | undefined } | undefined> {
+    if (this.options.dispatcher) return undefined;
+    const download = await this.getBlob(repo, digest, { start: 0, end: 0 }, options);
+    try {
+      for await (const chunk of download.body) void chunk; // one byte; reading it frees the connection
+    } catch {
+      // The byte is not needed; a broken body here says nothing about the parts.
+    }
+    if (download.status !== 206) return undefined;
+    const url = new URL(download.url);
+    const headers: Record<string, string> = { 'user-agent': this.userAgent };
+    if (url.origin === this.blobUrl(repo, digest).origin) {
+      const authorization = this.auth.authorization(url.host, repositoryScope(this.repositoryPath(repo), false));
+      if (authorization) headers['authorization'] = authorization;
+    }
+    const { verifyTls } = this.endpoint(repo);
+    const extra = this.extraCa();
+    return {
+      target: { url: url.href, headers, rejectUnauthorized: verifyTls, ca: extra.length > 0 ? [...rootCertificates, ...extra] : undefined },
+      status: download.status,
+      total: download.total,
+    };
+  }
+
+  /**
    * POST to start a blob upload (push scope). With `mount`, asks the registry to mount the blob from another
    * repository; 201 means mounted, otherwise the session URL comes from Docker-Upload-Location or Location.
    */
@@ -706,7 +741,7 @@ export class RegistryClient {
       return this.insecureAgent;
     }
     if (!this.verifyingAgent) {
-      const extra = this.options.ca === undefined ? [] : typeof this.options.ca === 'string' ? [this.options.ca] : [...this.options.ca];
+      const extra = this.extraCa();
       const agent =
         extra.length > 0
           ? new Agent({ ...timeouts, connect: { ca: [...rootCertificates, ...extra] } })
@@ -715,6 +750,11 @@ export class RegistryClient {
       this.verifyingAgent = agent;
     }
     return this.verifyingAgent;
+  }
+
+  /** The certificate authorities trusted in addition to Node's. */
+  private extraCa(): string[] {
+    return this.options.ca === undefined ? [] : typeof this.options.ca === 'string' ? [this.options.ca] : [...this.options.ca];
   }
 
   /** Credentials may travel over https, or over http to a host the user listed as insecure or named with http://. */

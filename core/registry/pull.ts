@@ -1,5 +1,6 @@
 // Pull (spec §5.3, DESIGN "How data flows"): resolve the manifest → pin its blobs → for each missing blob a ranged,
-// parallel, resumable download into a private partial file (`<models>/.modelfile-studio/partials/`), hashed in
+// parallel, resumable download into a private partial file (`<models>/.modelfile-studio/partials/`) — for blobs of
+// 1 MiB and more the blob's URL is resolved once and a worker thread fetches the parts from it (range-writer.ts) —, hashed in
 // order as the data arrives (on a worker thread for large blobs) → verify size and digest → move into `blobs/` → write the manifest bytes exactly as
 // received, last → remove the previous version's now-unused blobs. A cancelled or failed pull leaves the partial
 // and its state file; the next pull resumes them. The state is saved every 4 MiB without waiting for the disk:
@@ -37,6 +38,7 @@ import { sleep } from './body';
 import type { RegistryClient, RegistryRepository } from './client';
 import { DiskFull, RegistryError, Stalled, TransportError, isTemporary } from './errors';
 import { defaultDownloadPartSize, planParts } from './parts';
+import { RangeRefused, RangeWriter, type DirectTarget } from './range-writer';
 
 /** What to pull: `[scheme://]name[@digest]` text, a checked reference, or a parsed name. */
 export type PullTarget = string | NameReference | ParsedName;
@@ -91,6 +93,8 @@ const HASH_READ_BYTES = 4 * 1024 * 1024;
 const WRITE_BATCH_BYTES = 1024 * 1024;
 /** Blobs at least this large are hashed by a worker thread (starting one costs more than hashing a small blob). */
 const WORKER_HASH_MIN_BYTES = 64 * 1024 * 1024;
+/** Blobs at least this large are fetched by the range writer's worker thread (see range-writer.ts). */
+const DIRECT_MIN_BYTES = 1024 * 1024;
 const STATE_VERSION = 1;
 
 function resolveTarget(target: PullTarget): { name: ParsedName; digest: string | undefined } {
@@ -445,6 +449,17 @@ async function lockPartial(path: string, signal: AbortSignal | undefined): Promi
   }
 }
 
+/** The error for a registry whose blob is not the size its manifest gives. */
+function servedSizeMismatch(repo: RegistryRepository, digest: string, status: number, served: number, size: number): RegistryError {
+  return new RegistryError(
+    status,
+    undefined,
+    '',
+    false,
+    `registry ${repo.host} serves blob ${digest} with ${served} bytes, but the manifest says ${size}; the model on the registry is broken`,
+  );
+}
+
 /** Downloads one blob into `blobs/` (resuming a partial), verified. Returns the bytes received over the network. */
 async function downloadBlob(
   layer: ManifestLayer,
@@ -486,6 +501,7 @@ async function downloadBlob(
     let checkpointing: Promise<void> = Promise.resolve();
     let writeback: Promise<void> | undefined;
     let hasher: BlobHasher | undefined;
+    let writer: RangeWriter | undefined;
     try {
       await file.truncate(size);
       await saveState(statePath, state);
@@ -519,6 +535,18 @@ async function downloadBlob(
         return checkpointing;
       };
       progress(true);
+      // Large blobs: resolve the blob's URL once (redirects, authentication), then let the range writer fetch the
+      // parts from it; a part it cannot take goes through the client (`viaClient`).
+      let direct: DirectTarget | undefined;
+      if (size >= DIRECT_MIN_BYTES && parts.some((p) => p.completed < partLength(p))) {
+        const resolved = await client.directBlobTarget(repo, digest, { signal });
+        if (resolved?.total !== undefined && resolved.total !== size) throw servedSizeMismatch(repo, digest, resolved.status, resolved.total, size);
+        if (resolved) {
+          direct = resolved.target;
+          writer = new RangeWriter(dataPath, client.stallTimeoutMs);
+        }
+      }
+      const viaClient = new Set<PartState>();
       // Hash what is already there (a resumed download) while the rest arrives.
       const catchUp = hashing.advance();
       catchUp.catch(() => undefined); // awaited below; this only keeps an early failure from being "unhandled"
@@ -537,16 +565,30 @@ async function downloadBlob(
           let progressed = false;
           try {
             const from = part.start + part.completed;
+            if (writer && direct && !viaClient.has(part)) {
+              try {
+                await writer.fetch(direct, from, part.end, (bytes) => {
+                  part.completed += bytes;
+                  received += bytes;
+                  sinceCheckpoint += bytes;
+                  progressed = true;
+                  hashing.advance().catch(() => undefined); // a hash failure surfaces in finish()
+                  progress();
+                  if (sinceCheckpoint >= CHECKPOINT_BYTES) {
+                    sinceCheckpoint = 0;
+                    checkpoint().catch(() => undefined);
+                  }
+                }, partSignal);
+              } catch (err) {
+                if (!(err instanceof RangeRefused)) throw err;
+                viaClient.add(part); // the client repeats the request and knows what to do with the answer
+              }
+              continue;
+            }
             const download = await client.getBlob(repo, digest, { start: from, end: part.end }, { signal: partSignal });
             if (download.total !== undefined && download.total !== size) {
               download.cancel();
-              throw new RegistryError(
-                download.status,
-                undefined,
-                '',
-                false,
-                `registry ${repo.host} serves blob ${digest} with ${download.total} bytes, but the manifest says ${size}; the model on the registry is broken`,
-              );
+              throw servedSizeMismatch(repo, digest, download.status, download.total, size);
             }
             let skip = from - download.start; // a server that ignores Range starts at 0
             // Chunks wait in `batch` until about WRITE_BATCH_BYTES are there, then go to the file in one writev
@@ -643,6 +685,8 @@ async function downloadBlob(
         }
       });
       await Promise.all(workers);
+      await writer?.close();
+      writer = undefined;
       if (firstError !== undefined) throw signal?.aborted ? new Cancelled(`pull of ${digest}`) : firstError;
       progress(true);
 
@@ -667,6 +711,7 @@ async function downloadBlob(
       emit({ type: 'layer', status, digest, mediaType, total: size, completed: size, state: 'done' });
       return received;
     } finally {
+      await writer?.close();
       await hasher?.close();
       if (!finished) {
         // Leave data and state for the next pull to resume.

@@ -158,7 +158,8 @@ if (!runPullChildIfAsked()) {
       const layer = model.layers[0];
       const flipping = await startFaultProxy({
         upstream: registry.url,
-        eligible: (method, path) => method === 'GET' && path.endsWith(layer.digest),
+        // A part's data, not the one-byte request that resolves the blob's URL before the parts start.
+        eligible: (method, path, range) => method === 'GET' && path.endsWith(layer.digest) && range !== 'bytes=0-0',
         schedule: ['flip'],
       });
       cleanup.add(() => flipping.stop());
@@ -352,7 +353,7 @@ if (!runPullChildIfAsked()) {
         return out;
       };
       model = await seedModel(registry.url, 'library/faulty', 'latest', [
-        { data: data(700_000, 1) },
+        { data: data(1_500_000, 1) }, // over 1 MiB: fetched by the range writer (range-writer.ts)
         { data: data(300_000, 2), mediaType: 'application/vnd.ollama.image.projector' },
         { data: Buffer.from('{{ .Prompt }}'), mediaType: 'application/vnd.ollama.image.template' },
       ]);

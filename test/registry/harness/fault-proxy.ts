@@ -43,7 +43,7 @@ export interface FaultProxyOptions {
   /** Probability of each fault in the random schedule (the rest passes). */
   rates?: Partial<Record<Exclude<Fault, 'pass'>, number>>;
   /** Which requests may get a fault (others always pass). Default: all. */
-  eligible?: (method: string, path: string) => boolean;
+  eligible?: (method: string, path: string, range: string | undefined) => boolean;
   /** Longest time a stall holds a connection before the proxy drops it. Default 60 s. */
   stallCapMs?: number;
   /** Bytes per second for passing bodies (each direction, each connection); default unlimited. */
@@ -60,6 +60,8 @@ export interface FaultProxy {
   setSchedule(faults: Fault[]): void;
   /** Changes the throttle for data that passes from now on (undefined = unlimited). */
   setThrottle(bytesPerSecond: number | undefined): void;
+  /** Client connections accepted so far. */
+  connections(): number;
   stop(): Promise<void>;
 }
 
@@ -94,8 +96,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     timers.add(t);
   };
 
-  const nextFault = (method: string, path: string): Fault => {
-    if (options.eligible && !options.eligible(method, path)) return 'pass';
+  const nextFault = (method: string, path: string, range: string | undefined): Fault => {
+    if (options.eligible && !options.eligible(method, path, range)) return 'pass';
     const scheduled = schedule.shift();
     if (scheduled) return scheduled;
     if (!random) return 'pass';
@@ -134,7 +136,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const server = http.createServer((req, res) => {
     const method = req.method ?? 'GET';
     const path = req.url ?? '/';
-    const fault = nextFault(method, path.split('?')[0]);
+    const fault = nextFault(method, path.split('?')[0], req.headers.range);
     const header = (name: string): string | undefined => {
       const v = req.headers[name];
       return Array.isArray(v) ? v[0] : v;
@@ -236,7 +238,9 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     out.on('error', () => req.socket.destroy());
     pump(req, out, (n) => (bytes.fromClient += n));
   });
+  let accepted = 0;
   server.on('connection', (s: Socket) => {
+    accepted++;
     sockets.add(s);
     s.once('close', () => sockets.delete(s));
   });
@@ -253,6 +257,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     setThrottle: (bps) => {
       throttle = bps;
     },
+    connections: () => accepted,
     stop: async () => {
       for (const t of timers) clearTimeout(t);
       timers.clear();
