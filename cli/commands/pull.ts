@@ -9,7 +9,7 @@ import { envBool } from '../models-dir';
 import { credentialsHelp, layerLabel, registryFlags, registrySetup, reportError, streamsOf } from './registry-options';
 import { Cancelled } from '../../core/errors';
 import { displayShortest } from '../../core/names';
-import { pullModel, type PullEvent, type PullResult } from '../../core/registry';
+import { DEFAULT_STREAMS, pullModel, type PullEvent, type PullResult } from '../../core/registry';
 
 interface LayerTally {
   total: number;
@@ -59,7 +59,7 @@ export const pullCommand: CliCommand = {
     maxPositionals: 1,
     flags: [
       ...registryFlags,
-      { name: 'streams', kind: 'string', valueName: 'N', description: 'Parallel connections per layer (1–64, default 8).' },
+      { name: 'streams', kind: 'string', valueName: 'N', description: `Parallel connections per layer (1–64, default ${DEFAULT_STREAMS}).` },
     ],
     details: [
       'NAME is [scheme://][host/][namespace/]model[:tag][@sha256:…]; the default registry is registry.ollama.ai.',

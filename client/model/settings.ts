@@ -3,6 +3,8 @@
 // section itself (server/settings.ts: `modelsDirectory`, `diagnostics.severity`). No vscode import: the caller
 // passes a getter over the configuration.
 
+import { DEFAULT_STREAMS } from '../../core/registry';
+
 export const SETTINGS_SECTION = 'modelfileStudio';
 
 /** Where user names and passwords for registries come from (see core/registry/auth/credentials.ts). */
@@ -18,7 +20,7 @@ export interface StudioSettings {
   readonly credentialsSource: CredentialsSource;
 }
 
-export const DEFAULT_STREAMS = 16;
+export { DEFAULT_STREAMS };
 export const MAX_STREAMS = 64;
 
 /** `http://Host:5000/` → `host:5000`; empty for nothing usable. */

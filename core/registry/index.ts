@@ -3,6 +3,7 @@
 // flow, Docker token/Basic, credential sources) and the typed errors.
 // Import from 'core/registry', not its files.
 export {
+  DEFAULT_STREAMS,
   DOCKER_MANIFEST_TYPE,
   MANIFEST_ACCEPT,
   RegistryClient,
