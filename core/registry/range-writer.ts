@@ -180,6 +180,7 @@ function rangeWorkerMain(): void {
   const net = require('node:net') as typeof import('node:net');
   const tls = require('node:tls') as typeof import('node:tls');
   const fs = require('node:fs') as typeof import('node:fs');
+  const crypto = require('node:crypto') as typeof import('node:crypto');
   type Socket = import('node:net').Socket;
   type Request = Extract<WorkerRequest, { type: 'get' }>;
   if (!parentPort) return;
@@ -274,7 +275,9 @@ function rangeWorkerMain(): void {
 
   function start(request: Request, retryOnFreshConnection: boolean): void {
     const url = new URL(request.url);
-    const key = `${url.protocol}//${url.host}|${request.rejectUnauthorized}|${(request.ca ?? []).join('').length}`;
+    // Connections are shared only between requests with the same origin and the same trust settings.
+    const trust = request.ca ? crypto.createHash('sha256').update(request.ca.join('\n')).digest('hex') : 'default';
+    const key = `${url.protocol}//${url.host}|${request.rejectUnauthorized}|${trust}`;
     const reused = idle.get(key)?.pop();
     const conn = reused ?? connect(url, request, key);
     const wanted = request.end - request.start + 1;

@@ -3,13 +3,17 @@
 // docker-registry over TLS with a self-signed certificate (refused by default, accepted with https+insecure or
 // with its CA).
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Agent } from 'undici';
 import { credentialsProvider } from '../../core/registry/auth/credentials';
 import { RegistryClient, type TraceEvent } from '../../core/registry/client';
 import { TransportError } from '../../core/registry/errors';
+import { pullModel } from '../../core/registry/pull';
 import {
   Cleanup,
   makeSelfSignedCert,
@@ -86,6 +90,26 @@ describe('CDN redirect behind basic auth', () => {
     assert.deepEqual(await readAll(part.body), layer.data.subarray(1000, 6000));
     assert.deepEqual(await c.headBlob(repo(), layer.digest), { exists: true, size: layer.size });
     assert.ok(cdn.requests.length >= 2);
+    assert.ok(cdn.requests.every((r) => r.authorization === undefined));
+  });
+
+  test('a pull of a large blob resolves the CDN URL once and fetches every part from it, without Authorization', async () => {
+    const big = await seedModel(registry.url, 'alice/big', 'v1', [{ data: randomBytes(3 * 1024 * 1024 + 5) }], { headers: { authorization: basic } });
+    const layer = big.layers[0];
+    const temp = makeTempDir('modelfile-cdn-pull-');
+    cleanup.add(() => temp.remove());
+    const c = new RegistryClient({
+      insecureHosts: [registry.host],
+      retries: 0,
+      partSize: 512 * 1024,
+      credentials: credentialsProvider({ explicit: { [registry.host]: { username: 'alice', password: 'wonderland' } }, env: {}, dockerConfigPath: null }),
+    });
+    cleanup.add(() => c.close());
+    cdn.requests.length = 0;
+    await pullModel(`${registry.host}/alice/big:v1`, { modelsDir: temp.path, client: c });
+    assert.deepEqual(readFileSync(join(temp.path, 'blobs', layer.digest.replace(':', '-'))), layer.data);
+    const parts = cdn.requests.filter((r) => r.path.includes(layer.digest.slice('sha256:'.length)) && r.range !== 'bytes=0-0');
+    assert.equal(parts.length, Math.ceil(layer.size / (512 * 1024)));
     assert.ok(cdn.requests.every((r) => r.authorization === undefined));
   });
 
