@@ -534,6 +534,15 @@ async function downloadBlob(
         }
         return checkpointing;
       };
+      /** Counts bytes just written to `part`; returns the resume-state save that is due now, if one is. */
+      const countWritten = (part: PartState, bytes: number): Promise<void> | undefined => {
+        part.completed += bytes;
+        received += bytes;
+        sinceCheckpoint += bytes;
+        if (sinceCheckpoint < CHECKPOINT_BYTES) return undefined;
+        sinceCheckpoint = 0;
+        return checkpoint();
+      };
       progress(true);
       // Large blobs: resolve the blob's URL once (redirects, authentication), then let the range writer fetch the
       // parts from it; a part it cannot take goes through the client (`viaClient`).
@@ -568,16 +577,11 @@ async function downloadBlob(
             if (writer && direct && !viaClient.has(part)) {
               try {
                 await writer.fetch(direct, from, part.end, (bytes) => {
-                  part.completed += bytes;
-                  received += bytes;
-                  sinceCheckpoint += bytes;
                   progressed = true;
+                  const due = countWritten(part, bytes);
                   hashing.advance().catch(() => undefined); // a hash failure surfaces in finish()
                   progress();
-                  if (sinceCheckpoint >= CHECKPOINT_BYTES) {
-                    sinceCheckpoint = 0;
-                    checkpoint().catch(() => undefined);
-                  }
+                  due?.catch(() => undefined);
                 }, partSignal);
               } catch (err) {
                 if (!(err instanceof RangeRefused)) throw err;
@@ -607,16 +611,11 @@ async function downloadBlob(
               writing = (async () => {
                 const offset = part.start + part.completed;
                 await writeAll(file, buffers, offset);
-                part.completed += length;
-                received += length;
-                sinceCheckpoint += length;
                 progressed = true;
+                const due = countWritten(part, length);
                 await hashing.advance(offset, buffers);
                 progress();
-                if (sinceCheckpoint >= CHECKPOINT_BYTES) {
-                  sinceCheckpoint = 0;
-                  await checkpoint();
-                }
+                await due;
               })();
               // Awaited by the next flush() or the finally below; this only keeps a failure that happens while the
               // loop waits for data from being reported as unhandled.
